@@ -1,0 +1,178 @@
+"""Turn the paths a user gives into resources for one environment.
+
+Layout (as Facets uses it)::
+
+    <bp>/<kind>/instances/<name>.json              base resource
+    <bp>/<env>/<kind>/instances/<name>.json        partial override for environment <env>
+    <bp>/<env>/environment.json                    optional: name, region, cloud_tags
+
+Overrides are applied with JSON Merge Patch (RFC 7396) and every merged value keeps the file and line it
+came from, so a diagnostic on a merged resource points at the base or the override as appropriate.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import json_merge_patch
+
+from .diagnostics import Diagnostic, Severity
+from .environment import DEFAULT_ENVIRONMENT, Environment, load_environment
+from .jsonsource import Document, parse_text, read_document
+from .resource import Resource, resource_from_document
+
+ENVIRONMENT_FILE = "environment.json"
+
+
+@dataclass
+class Workspace:
+    """Everything one ``validate``/``synth`` run works on."""
+
+    environment: Environment
+    resources: list[Resource] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def by_address(self) -> dict[str, Resource]:
+        return {r.address: r for r in self.resources}
+
+    def __repr__(self) -> str:
+        return (f"<Workspace env={self.environment.name!r} {len(self.resources)} resource(s): "
+                f"{', '.join(r.address for r in self.resources)}>")
+
+
+def blueprint_root_of(path: Path) -> tuple[Path, str] | None:
+    """``(<bp>, <kind>)`` when ``path`` is ``<bp>/<kind>/instances/<name>.json``."""
+    if path.parent.name == "instances" and len(path.parts) >= 3:
+        return path.parent.parent.parent, path.parent.parent.name
+    return None
+
+
+def base_files(root: Path) -> list[Path]:
+    return sorted(root.glob("*/instances/*.json"))
+
+
+def override_files(root: Path, env: str) -> list[Path]:
+    return sorted((root / env).glob("*/instances/*.json")) if env else []
+
+
+def list_environments(root: Path) -> list[str]:
+    """Folders of ``root`` that hold overrides or an environment file."""
+    found = []
+    for child in sorted(root.iterdir()) if root.is_dir() else []:
+        if child.is_dir() and ((child / ENVIRONMENT_FILE).is_file() or any(child.glob("*/instances/*.json"))):
+            found.append(child.name)
+    return found
+
+
+def load_workspace(paths: list[Path], env: str = DEFAULT_ENVIRONMENT, env_file: Path | None = None,
+                   texts: Mapping[Path, str] | None = None) -> Workspace:
+    """Load files and blueprint folders for environment ``env``; never raises on bad input.
+
+    ``texts`` maps file paths to unsaved editor text that stands in for the file on disk.
+    """
+    return _Loader(env, texts or {}).load([Path(p) for p in paths], env_file)
+
+
+def _error(file: str, code: str, message: str, line: int = 0, col: int = 0) -> Diagnostic:
+    return Diagnostic(file, line, col, "", Severity.ERROR, code, message)
+
+
+class _Loader:
+    def __init__(self, env: str, texts: Mapping[Path, str]) -> None:
+        self.env = env
+        self.texts = {Path(p).resolve(): t for p, t in texts.items()}
+        self.ws = Workspace(Environment(env))
+        self.seen: set[Path] = set()
+
+    def read(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
+        text = self.texts.get(path.resolve())
+        if text is not None:
+            return parse_text(text, str(path))
+        return read_document(path, str(path))
+
+    def load(self, paths: list[Path], env_file: Path | None) -> Workspace:
+        ws = self.ws
+        roots = sorted({p if p.is_dir() else layout[0] for p in paths
+                        if p.is_dir() or (layout := blueprint_root_of(p))})
+        if env_file is None:
+            env_file = next((r / self.env / ENVIRONMENT_FILE for r in roots
+                             if (r / self.env / ENVIRONMENT_FILE).is_file()), None)
+        if env_file is not None:
+            loaded, problems = load_environment(env_file, self.env)
+            ws.diagnostics += problems
+            if loaded is not None:
+                ws.environment = loaded
+        for path in paths:
+            if path.is_dir():
+                self.blueprint(path)
+            elif path.exists() or path.is_symlink():
+                self.one(path, blueprint_root_of(path))
+            else:
+                ws.diagnostics.append(_error(str(path), "FD101", "no such file or directory"))
+        self.check_unique()
+        return ws
+
+    def blueprint(self, root: Path) -> None:
+        bases = base_files(root)
+        if not bases:
+            self.ws.diagnostics.append(_error(str(root), "FD320", "no resources found: expected files at "
+                                              "<blueprint>/<kind>/instances/<name>.json"))
+        for path in bases:
+            self.one(path, (root, path.parent.parent.name))
+        base_keys = {(p.parent.parent.name, p.stem) for p in bases}
+        for override in override_files(root, self.env):
+            if (override.parent.parent.name, override.stem) not in base_keys:
+                self.ws.diagnostics.append(_error(str(override), "FD321", f"override for environment "
+                                                  f"{self.env!r} has no base resource "
+                                                  f"{override.parent.parent.name}/instances/{override.name}",
+                                                  1, 1))
+
+    def one(self, path: Path, layout: tuple[Path, str] | None) -> None:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # symlink loop
+            real = path.absolute()
+        if real in self.seen:
+            return
+        self.seen.add(real)
+        doc, problems = self.read(path)
+        self.ws.diagnostics += problems
+        if doc is None:
+            return
+        resource, problems = resource_from_document(doc, path)
+        self.ws.diagnostics += problems
+        if resource is None:
+            return
+        resource.environment = self.env
+        if layout is not None:
+            root, kind = layout
+            resource.kind_from_folder = kind
+            override = root / self.env / kind / "instances" / path.name
+            if override.exists() or override.is_symlink():
+                resource = self.apply_override(resource, override)
+        self.ws.resources.append(resource)
+
+    def apply_override(self, base: Resource, path: Path) -> Resource:
+        doc, problems = self.read(path)
+        self.ws.diagnostics += problems
+        if doc is None:
+            return base
+        if not isinstance(doc.data, dict):
+            self.ws.diagnostics.append(_error(doc.file, "FD111", "an override must be a JSON object (a partial "
+                                              "resource document merged into the base)", 1, 1))
+            return base
+        merged = json_merge_patch.merge(copy.deepcopy(base.data), doc.data)
+        return Resource(merged, base.source.overlay(doc.source), base.file, base.default_name,
+                        (*base.files, doc.file), base.environment, base.text, base.kind_from_folder)
+
+    def check_unique(self) -> None:
+        first: dict[str, Resource] = {}
+        for r in self.ws.resources:
+            other = first.setdefault(r.name, r)
+            if other is not r:
+                pointer = "/metadata/name" if r.metadata.get("name") else ""
+                self.ws.diagnostics.append(r.diagnostic(pointer, "FD322", f"resource name {r.name!r} is also "
+                                                        f"used by {other.file}; names must be unique"))

@@ -1,0 +1,213 @@
+"""The ``facets-dynamo`` command line, for pipelines first: stable exit codes, machine formats.
+
+Exit codes: 0 valid / written, 1 the input has errors (nothing written), 2 usage error or unreadable
+input, 3 synth would replace a table (``diff``), 130 interrupted. No traceback ever reaches the user
+unless ``FACETS_DYNAMO_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .environment import DEFAULT_ENVIRONMENT
+
+if TYPE_CHECKING:
+    from .blueprint import Workspace
+    from .diagnostics import Diagnostics
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_REPLACE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+UNREADABLE = {"FD101", "FD102"}
+FORMATS = click.Choice(["text", "json", "github"])
+
+
+def paths_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))(fn)
+    fn = click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
+                      help="Environment: selects <blueprint>/<env>/ overrides and the table name suffix.")(fn)
+    fn = click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
+                      help="Environment file (name, region, cloud_tags); "
+                      "default <blueprint>/<env>/environment.json.")(fn)
+    return click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+                        help="How to print problems: text, json (a list of objects) or github annotations.")(fn)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="facets-dynamo")
+def cli() -> None:
+    """Validate Facets resource specs and synthesize CDK for Terraform stacks."""
+
+
+@cli.command()
+@paths_argument
+def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) -> None:
+    """Check resource files and blueprint folders (never starts Node)."""
+    workspace = _load(paths, env, env_file)
+    found = _validate(workspace)
+    _report(found, fmt, ok_message=f"{len(workspace.resources)} resource(s) valid for environment "
+            f"{workspace.environment.name!r}")
+    sys.exit(_exit_code(found))
+
+
+@cli.command()
+@paths_argument
+@click.option("--out", "out", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
+              help="Output folder; replaced as a whole, only when everything is valid.")
+def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, out: Path) -> None:
+    """Validate, then write OUT/manifest.json and OUT/stacks/<name>/cdk.tf.json."""
+    from .synthesis import SynthError, synthesize_workspace
+
+    workspace = _load(paths, env, env_file)
+    found = _validate(workspace)
+    if not found.ok:
+        _report(found, fmt)
+        click.echo(f"nothing written: fix the errors above ({out} left as it was)", err=True)
+        sys.exit(_exit_code(found))
+    with _status(f"synthesizing {len(workspace.resources)} resource(s)"):
+        try:
+            result = synthesize_workspace(workspace, validate=False)
+        except SynthError as exc:
+            _report(exc.diagnostics, fmt)
+            click.echo(f"nothing written ({out} left as it was)", err=True)
+            sys.exit(EXIT_INVALID)
+    try:
+        result.write(out)
+    except OSError as exc:
+        click.echo(f"error: cannot write {out}: {exc.strerror or exc}; previous output left as it was", err=True)
+        sys.exit(EXIT_INVALID)
+    _report(found, fmt, quiet_ok=True)
+    skipped = [r for r in workspace.resources if r.disabled or r.provided]
+    if fmt == "json":
+        click.echo(json.dumps({"out": str(out), "environment": result.environment, "engine": result.engine,
+                               "stacks": sorted(result.stacks),
+                               "skipped": sorted(r.name for r in skipped)}, indent=2))
+        return
+    click.echo(f"wrote {out}/manifest.json ({result.engine}, environment {result.environment!r})")
+    for name, stack in result.stacks.items():
+        resources = stack.get("resource", {})
+        counts = ", ".join(f"{len(v)} {k}" for k, v in sorted(resources.items()))
+        click.echo(f"  {out}/stacks/{name}/cdk.tf.json: {counts}; outputs: "
+                   f"{', '.join(sorted(stack.get('output', {})))}")
+    for r in skipped:
+        click.echo(f"  skipped {r.address}: {'disabled' if r.disabled else 'provided (exists already)'}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def plugins(fmt: str) -> None:
+    """List plugins and the flavors they serve."""
+    from .host import default_host
+
+    host = default_host()
+    rows = [{"name": p.name, "source": p.source, "flavors": [str(f.key) for f in p.flavors],
+             "blocked": p.blocked, "error": p.error} for p in host.plugins.values()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        state = " [blocked]" if row["blocked"] else f" [BROKEN: {row['error']}]" if row["error"] else ""
+        click.echo(f"{row['name']}{state}  ({row['source']})")
+        for flavor in row["flavors"]:
+            click.echo(f"  {flavor}")
+
+
+@cli.command()
+@click.argument("kind")
+@click.argument("flavor")
+@click.argument("version")
+def schema(kind: str, flavor: str, version: str) -> None:
+    """Print the JSON Schema of KIND/FLAVOR/VERSION."""
+    from . import api
+
+    try:
+        click.echo(json.dumps(api.schema(kind, flavor, version), indent=2))
+    except KeyError as exc:
+        click.echo(f"error: {exc.args[0]}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _load(paths: tuple[Path, ...], env: str, env_file: Path | None) -> Workspace:
+    from .blueprint import load_workspace
+
+    return load_workspace(list(paths), env, env_file)
+
+
+def _validate(workspace: Workspace) -> Diagnostics:
+    from .validation import validate_workspace
+
+    if len(workspace.resources) < 20 or not sys.stderr.isatty():
+        return validate_workspace(workspace)
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=_stderr_console()) as progress:
+        task = progress.add_task("validating", total=len(workspace.resources))
+        return validate_workspace(workspace, progress=lambda _r: progress.advance(task))
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextmanager
+def _status(message: str) -> Iterator[None]:
+    if not sys.stderr.isatty():
+        yield
+        return
+    with _stderr_console().status(message):
+        yield
+
+
+def _report(found: Diagnostics, fmt: str, ok_message: str = "", quiet_ok: bool = False) -> None:
+    if fmt == "json":
+        if not quiet_ok:
+            click.echo(found.to_json())
+        return
+    for d in found:
+        click.echo(d.format_github() if fmt == "github" else d.format_text())
+    if fmt == "text" and not quiet_ok:
+        errors = len(found.errors)
+        summary = f"{errors} error(s), {len(found) - errors} warning(s)" if found else ok_message or "no problems"
+        click.echo(summary if found else f"ok: {summary}", err=bool(found))
+
+
+def _exit_code(found: Diagnostics) -> int:
+    if any(d.code in UNREADABLE for d in found.errors):
+        return EXIT_USAGE
+    return EXIT_INVALID if found.errors else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turns every failure into a message and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="facets-dynamo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted; previous output left as it was", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if os.environ.get("FACETS_DYNAMO_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (set FACETS_DYNAMO_DEBUG=1 for details)",
+                   err=True)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,63 @@
+"""What a plugin registers: one (kind, flavor, version) it serves, with its schema and sample."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources.abc import Traversable
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FlavorKey:
+    kind: str
+    flavor: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.flavor}/{self.version}"
+
+
+@dataclass(eq=False)
+class Flavor:
+    """A flavor a plugin serves.
+
+    ``schema`` may be a dict or a ``Traversable`` pointing at a JSON file shipped with the plugin; it is
+    read on first use so that listing plugins stays cheap.
+    """
+
+    kind: str
+    flavor: str
+    version: str
+    schema_source: dict[str, Any] | Traversable
+    description: str = ""
+    sample_source: dict[str, Any] | Traversable | None = None
+    outputs: tuple[str, ...] = ()
+    plugin: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> FlavorKey:
+        return FlavorKey(self.kind, self.flavor, self.version)
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        return _load(self.schema_source)
+
+    @cached_property
+    def sample(self) -> dict[str, Any] | None:
+        return None if self.sample_source is None else _load(self.sample_source)
+
+    @cached_property
+    def validator(self) -> Any:
+        """A compiled Draft 2020-12 validator (jsonschema is imported only when validation runs)."""
+        from jsonschema import Draft202012Validator
+
+        Draft202012Validator.check_schema(self.schema)
+        return Draft202012Validator(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _load(source: dict[str, Any] | Traversable) -> dict[str, Any]:
+    if isinstance(source, dict):
+        return source
+    return json.loads(source.read_text(encoding="utf-8"))

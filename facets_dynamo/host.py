@@ -1,0 +1,194 @@
+"""The plugin host: finds flavor plugins, keeps the flavor registry, and calls hooks safely.
+
+Built-in plugins are registered explicitly; everything else comes from the ``facets_dynamo`` entry-point
+group, so a plugin is never loaded from anything a spec says. ``FACETS_DYNAMO_BLOCK_PLUGINS`` (comma
+separated entry-point names, or ``*`` for all of them) keeps named plugins out, e.g. to bisect a bad one.
+A plugin that fails to import, to register, or raises inside a hook is reported by its name and the
+host carries on with the others.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .flavor import Flavor, FlavorKey
+
+BLOCK_ENV = "FACETS_DYNAMO_BLOCK_PLUGINS"
+HOOK_TIMEOUT_ENV = "FACETS_DYNAMO_HOOK_TIMEOUT"
+DEFAULT_HOOK_TIMEOUT = 30.0
+
+
+class PluginFailure(Exception):
+    """A plugin raised, hung, or returned something unusable; ``plugin`` names it."""
+
+    def __init__(self, plugin: str, hook: str, detail: str) -> None:
+        super().__init__(f"plugin {plugin!r} failed in hook {hook!r}: {detail}")
+        self.plugin = plugin
+        self.hook = hook
+        self.detail = detail
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    source: str  # "builtin", "entry point <dist> <version>", "registered in code"
+    flavors: list[Flavor] = field(default_factory=list)
+    error: str | None = None
+    blocked: bool = False
+
+
+class Host:
+    """One plugin manager plus the flavors its plugins registered."""
+
+    def __init__(self, *, entry_points: bool = True, plugins: Iterable[tuple[str, object]] = ()) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.flavors: dict[FlavorKey, Flavor] = {}
+        self.hook_timeout = float(os.environ.get(HOOK_TIMEOUT_ENV) or DEFAULT_HOOK_TIMEOUT)
+        from . import builtin_checks
+
+        self._register(builtin_checks, "builtin", "builtin")
+        if entry_points:
+            self._load_entry_points()
+        for name, plugin in plugins:
+            self._register(plugin, name, "registered in code")
+        self._collect_flavors()
+
+    # -- discovery ---------------------------------------------------------------------------------
+    def _register(self, plugin: object, name: str, source: str) -> None:
+        info = self.plugins.setdefault(name, PluginInfo(name, source))
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # pluggy validates hookimpl signatures here
+            info.error = f"cannot register: {exc}"
+
+    def _load_entry_points(self) -> None:
+        from importlib.metadata import entry_points
+
+        blocked = {n.strip() for n in os.environ.get(BLOCK_ENV, "").split(",") if n.strip()}
+        for ep in sorted(entry_points(group=hookspecs.PROJECT), key=lambda e: e.name):
+            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "unknown distribution"
+            source = f"entry point from {dist}"
+            if ep.name in blocked or "*" in blocked:
+                self.plugins[ep.name] = PluginInfo(ep.name, source, blocked=True)
+                continue
+            try:
+                module = ep.load()
+            except BaseException as exc:  # a plugin's import must never take the host down
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                self.plugins[ep.name] = PluginInfo(ep.name, source, error=f"failed to load: {_oneline(exc)}")
+                continue
+            self._register(module, ep.name, source)
+
+    def _collect_flavors(self) -> None:
+        for impl in self.pm.hook.register_flavors.get_hookimpls():
+            info = self.plugins[impl.plugin_name]
+
+            def register(flavor: Flavor, _info: PluginInfo = info) -> None:
+                if not isinstance(flavor, Flavor):
+                    raise TypeError(f"register() takes a Flavor, got {type(flavor).__name__}")
+                flavor.plugin = _info.name
+                owner = self.flavors.get(flavor.key)
+                if owner is not None:
+                    raise ValueError(f"flavor {flavor.key} is already served by plugin {owner.plugin!r}")
+                self.flavors[flavor.key] = flavor
+                _info.flavors.append(flavor)
+
+            try:
+                self._call_with_timeout(impl, {"register": register})
+            except PluginFailure as exc:
+                info.error = exc.detail
+
+    # -- queries -----------------------------------------------------------------------------------
+    def flavor(self, kind: str, flavor: str, version: str) -> Flavor | None:
+        return self.flavors.get(FlavorKey(kind, flavor, version))
+
+    def available(self) -> list[str]:
+        return sorted(str(k) for k in self.flavors)
+
+    def broken_plugins(self) -> list[PluginInfo]:
+        return [p for p in self.plugins.values() if p.error]
+
+    # -- hook calls --------------------------------------------------------------------------------
+    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call ``hook`` on every plugin, one at a time, returning ``(plugin, result)`` for the non-None
+        results. A raising or hanging plugin becomes a :class:`PluginFailure` naming it."""
+        results: list[tuple[str, Any]] = []
+        caller = getattr(self.pm.hook, hook)
+        for impl in reversed(caller.get_hookimpls()):  # registration order
+            if self.plugins.get(impl.plugin_name, PluginInfo("", "")).error:
+                continue
+            result = self._call_with_timeout(impl, kwargs)
+            if result is not None:
+                results.append((impl.plugin_name, result))
+        return results
+
+    def _call_with_timeout(self, impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
+        args = {name: kwargs[name] for name in impl.argnames}
+        if threading.current_thread().name.startswith(_NO_THREAD_PREFIXES):
+            # The engine thread must call synthesize itself (jsii is single-threaded); the timeout there
+            # is enforced by whoever waits for the engine thread.
+            return _guarded(impl, args)
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["result"] = _guarded(impl, args)
+            except PluginFailure as exc:
+                box["error"] = exc
+
+        worker = threading.Thread(target=run, name=f"plugin-{impl.plugin_name}", daemon=True)
+        worker.start()
+        worker.join(self.hook_timeout)
+        if worker.is_alive():
+            raise PluginFailure(impl.plugin_name, _hook_name(impl),
+                                f"did not return within {self.hook_timeout:g} s (set {HOOK_TIMEOUT_ENV} "
+                                "to allow longer)")
+        if "error" in box:
+            raise box["error"]
+        return box.get("result")
+
+
+_NO_THREAD_PREFIXES = ("facets-engine",)
+
+
+def _hook_name(impl: pluggy.HookImpl) -> str:
+    return getattr(impl.function, "__name__", "?")
+
+
+def _guarded(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
+    try:
+        result = impl.function(**args)
+        if hasattr(result, "__next__"):  # a generator: run it here so its errors are caught here too
+            result = list(result)
+        return result
+    except PluginFailure:
+        raise
+    except Exception as exc:
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f" ({os.path.basename(frame.filename)}:{frame.lineno})"
+        raise PluginFailure(impl.plugin_name, _hook_name(impl), _oneline(exc) + where) from exc
+
+
+def _oneline(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+@cache
+def default_host() -> Host:
+    """The process-wide host with built-ins and installed entry-point plugins."""
+    return Host()
+
+

@@ -1,0 +1,221 @@
+"""Read JSON resource files strictly, keeping where every value came from.
+
+Python's ``json`` module is lenient where a spec file must not be (duplicate keys silently keep the last
+value, ``NaN`` is accepted) and says nothing about positions after a successful parse. This module wraps
+it: ``json`` does the parsing, ``json_source_map`` maps each JSON pointer to its line and column, and
+the few checks no library does (BOM, non-finite numbers, duplicate keys, nesting depth) are done here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Severity
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+
+# Matches a JSON string (to skip it) or one of the tokens we look for outside strings.
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_NON_FINITE = re.compile(_STRING + r"|(-?Infinity|NaN)")
+_BRACKETS = re.compile(_STRING + r"|([\[\]{}])")
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class SourceMap:
+    """JSON pointer -> location of the value (and of its key, for object members)."""
+
+    values: dict[str, Location] = field(default_factory=dict)
+    keys: dict[str, Location] = field(default_factory=dict)
+    file: str = ""
+
+    def locate(self, pointer: str, *, key: bool = False) -> Location:
+        """Where ``pointer`` is, or its nearest ancestor that exists (a missing member is reported at its
+        parent object)."""
+        probe = pointer
+        while True:
+            if key and probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return Location(self.file, 1, 1)
+            probe = probe.rsplit("/", 1)[0]
+
+    def overlay(self, other: SourceMap) -> SourceMap:
+        """Positions of ``other`` win where both know a pointer (used for environment overrides)."""
+        return SourceMap({**self.values, **other.values}, {**self.keys, **other.keys}, self.file)
+
+
+@dataclass
+class Document:
+    file: str
+    text: str
+    data: Any
+    source: SourceMap
+
+
+def pointer_join(base: str, *parts: object) -> str:
+    for part in parts:
+        base += "/" + str(part).replace("~", "~0").replace("/", "~1")
+    return base
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _diag(file: str, line: int, col: int, code: str, message: str, path: str = "") -> Diagnostic:
+    return Diagnostic(file, line, col, path, Severity.ERROR, code, message)
+
+
+def read_document(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """Read and parse one JSON file. Never raises for bad content or I/O errors: returns diagnostics."""
+    name = display or str(path)
+    try:
+        if path.is_dir():
+            return None, [_diag(name, 0, 0, "FD101", "is a directory, expected a JSON file")]
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [
+                _diag(name, 0, 0, "FD102", f"file is {size:,} bytes; resource files are limited to "
+                      f"{MAX_BYTES:,} bytes")
+            ]
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return None, [_diag(name, 0, 0, "FD101", f"cannot read file: {exc.strerror or exc}")]
+    if len(raw) > MAX_BYTES:
+        return None, [_diag(name, 0, 0, "FD102", f"file is larger than {MAX_BYTES:,} bytes")]
+    return parse_bytes(raw, name)
+
+
+def parse_bytes(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, [_diag(file, 1, 1, "FD104", "file starts with a UTF-8 byte order mark; save it as "
+                            "UTF-8 without BOM (RFC 8259 forbids it in JSON)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        return None, [_diag(file, line, col, "FD105", f"invalid UTF-8 (byte 0x{raw[exc.start]:02x} at "
+                            f"offset {exc.start}); JSON files must be UTF-8")]
+    return parse_text(text, file)
+
+
+def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse JSON text; the diagnostics say why it is not a usable document."""
+    if not text.strip():
+        return None, [_diag(file, 1, 1, "FD103", "file is empty; expected a JSON object")]
+    deep = _too_deep(text)
+    if deep is not None:
+        line, col = _position(text, deep)
+        return None, [_diag(file, line, col, "FD106", f"nesting deeper than {MAX_DEPTH} levels")]
+    duplicates: dict[int, list[str]] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in items:
+            if key in obj:
+                duplicates.setdefault(id(obj), []).append(key)
+            obj[key] = value
+        return obj
+
+    non_finite: list[str] = []
+
+    def constant(name: str) -> None:
+        non_finite.append(name)
+        return None
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        return None, [_diag(file, exc.lineno, exc.colno, "FD110", _explain(exc, text))]
+    except RecursionError:  # pragma: no cover - _too_deep guards this
+        return None, [_diag(file, 1, 1, "FD106", f"nesting deeper than {MAX_DEPTH} levels")]
+    source = _source_map(text, file)
+    problems: list[Diagnostic] = []
+    if non_finite:
+        for match in _NON_FINITE.finditer(text):
+            if match.group(1):
+                line, col = _position(text, match.start(1))
+                problems.append(_diag(file, line, col, "FD107", f"{match.group(1)} is not valid JSON; "
+                                      "use a finite number or a string"))
+    if duplicates:
+        problems.extend(_duplicate_diagnostics(data, duplicates, source))
+    return Document(file, text, data, source), problems
+
+
+def _too_deep(text: str) -> int | None:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        bracket = match.group(1)
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start(1)
+        elif bracket:
+            depth -= 1
+    return None
+
+
+def _explain(exc: json.JSONDecodeError, text: str) -> str:
+    msg = exc.msg
+    before = text[: exc.pos].rstrip()
+    if msg.startswith(("Expecting property name", "Expecting value")) and before.endswith(","):
+        return f"{msg}: trailing comma before this point (JSON does not allow one)"
+    if msg == "Expecting value" and exc.pos >= len(text.rstrip()):
+        return "unexpected end of file: the JSON document is truncated"
+    if msg.startswith("Unterminated string"):
+        return f"{msg}: the JSON document is truncated or a quote is missing"
+    return msg
+
+
+def _source_map(text: str, file: str) -> SourceMap:
+    import json_source_map  # local: only needed once a document parsed
+
+    try:
+        entries = json_source_map.calculate(text)
+    except Exception:  # the library is stricter in odd corners; positions are a convenience
+        return SourceMap(file=file)
+    values: dict[str, Location] = {}
+    keys: dict[str, Location] = {}
+    for pointer, entry in entries.items():
+        start = entry.value_start
+        values[pointer] = Location(file, start.line + 1, start.column + 1)
+        if entry.key_start is not None:
+            keys[pointer] = Location(file, entry.key_start.line + 1, entry.key_start.column + 1)
+    return SourceMap(values, keys, file)
+
+
+def _duplicate_diagnostics(data: Any, duplicates: dict[int, list[str]], source: SourceMap) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, dict):
+            for key in duplicates.get(id(value), []):
+                where = pointer_join(pointer, key)
+                loc = source.locate(where, key=True)
+                found.append(_diag(source.file, loc.line, loc.column, "FD108",
+                                   f"duplicate key {key!r}: JSON objects must not repeat a key (the later "
+                                   "value would silently win); keep one", where))
+            stack.extend((pointer_join(pointer, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((pointer_join(pointer, i), v) for i, v in enumerate(value))
+    return found

@@ -1,0 +1,302 @@
+"""Synthesize validated resources into CDK for Terraform stacks, one stack per enabled resource.
+
+The flow is: validate (never synthesize an invalid spec) -> build one engine ``App`` on the engine thread,
+a stack per resource in reference order -> let each flavor plugin add its constructs -> ``App.synth()``
+into a private temp dir -> read the JSON back, normalise it (sorted keys, 2-space indent, trailing
+newline) -> hand it to the caller, or swap it into ``--out`` in one rename.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .engine import Engine, EngineError, default_engine
+from .host import Host, PluginFailure, default_host
+from .resource import lookup_out
+from .terraform_strings import REFERENCE, Ref, escape, render
+from .validation import validate_workspace
+
+if TYPE_CHECKING:
+    from .blueprint import Workspace
+    from .environment import Environment
+    from .resource import Resource
+
+
+class SynthError(Exception):
+    """Synthesis did not produce output; ``diagnostics`` says why."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        super().__init__("\n".join(d.format_text() for d in diagnostics.errors) or "synthesis failed")
+        self.diagnostics = diagnostics
+
+
+@dataclass
+class Handle:
+    """A Terraform resource or data source added by a plugin."""
+
+    construct: Any
+    address: str  # e.g. aws_dynamodb_table.table
+
+    def attr(self, name: str) -> Ref:
+        return Ref(self.construct.get_string_attribute(name))
+
+
+@dataclass
+class SynthContext:
+    """What a flavor plugin gets to build one resource's stack."""
+
+    resource: Resource
+    environment: Environment
+    stack: Any
+    engine: Any  # the cdktf/cdktn module; plugins should not need it
+    _exports: dict[tuple[str, str], str | Ref] = field(default_factory=dict)
+    _provided: dict[str, Resource] = field(default_factory=dict)
+
+    def text(self, value: str) -> str:
+        """User text made safe for Terraform, with blueprint references turned into real references."""
+        return render(value, self._resolve)
+
+    def value(self, value: Any) -> Any:
+        """Apply :meth:`text` to every string in a JSON value; ``Ref`` values pass through."""
+        if isinstance(value, Ref):
+            return value.text
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {self.text(str(k)): self.value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.value(v) for v in value]
+        return value
+
+    def add_resource(self, type_: str, id_: str, body: Mapping[str, Any], provider: str = "aws") -> Handle:
+        e = self.engine
+        construct = e.TerraformResource(
+            self.stack, id_, terraform_resource_type=type_,
+            terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(provider_name=provider),
+        )
+        for key, value in self.value(dict(body)).items():
+            construct.add_override(key, value)
+        return Handle(construct, f"{type_}.{id_}")
+
+    def add_output(self, name: str, value: Any, description: str | None = None, sensitive: bool = False) -> None:
+        """A Terraform output, also made available to other resources as ``${kind.name.out.<name>}``."""
+        rendered = self.value(value)
+        self.engine.TerraformOutput(self.stack, name, value=rendered, description=description,
+                                    sensitive=sensitive or None)
+        ref: str | Ref = value if isinstance(value, Ref) else Ref(rendered) if isinstance(rendered, str) else value
+        self._exports[(self.resource.address, name)] = ref
+        self._exports[(self.resource.address, f"attributes.{name}")] = ref
+
+    def _resolve(self, kind: str, name: str, field_path: str) -> str | Ref | None:
+        address = f"{kind}.{name}"
+        if (address, field_path) in self._exports:
+            return self._exports[(address, field_path)]
+        provided = self._provided.get(address)
+        if provided is not None:
+            value = lookup_out(provided.out, field_path)
+            return value if isinstance(value, str) else json.dumps(value) if value is not None else None
+        return None
+
+
+# -- the result ------------------------------------------------------------------------------------
+
+@dataclass
+class Synthesized:
+    """Synthesized stacks (name -> Terraform JSON) plus the cdktf manifest."""
+
+    environment: str
+    engine: str
+    stacks: dict[str, dict[str, Any]]
+    manifest: dict[str, Any]
+
+    def files(self) -> dict[str, bytes]:
+        out = {"manifest.json": dump(self.manifest)}
+        for name, stack in self.stacks.items():
+            out[f"stacks/{name}/cdk.tf.json"] = dump(stack)
+        return out
+
+    def write(self, out_dir: str | Path) -> Path:
+        return write_tree(self.files(), Path(out_dir))
+
+    def __repr__(self) -> str:
+        return f"<Synthesized {len(self.stacks)} stack(s) for {self.environment!r}: {', '.join(self.stacks)}>"
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p><b>{len(self.stacks)} stack(s)</b> for environment <code>"
+                 f"{html.escape(self.environment)}</code> ({html.escape(self.engine)})</p>"]
+        for name, stack in self.stacks.items():
+            parts.append(f"<details><summary><code>stacks/{html.escape(name)}/cdk.tf.json</code></summary>"
+                         f"{highlight_json(stack)}</details>")
+        return "".join(parts)
+
+
+def dump(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def highlight_json(data: Any) -> str:
+    text = json.dumps(data, indent=2, sort_keys=True)
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import JsonLexer
+
+        return highlight(text, JsonLexer(), HtmlFormatter(noclasses=True, nowrap=False))
+    except ImportError:  # pragma: no cover - pygments comes with rich
+        return f"<pre>{html.escape(text)}</pre>"
+
+
+def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
+    """Write ``files`` to ``out`` so that a reader sees the old tree or the new one, never a mix.
+
+    The new tree is built in a sibling temp dir and swapped in with renames; on any failure (disk full,
+    permission, Ctrl-C) the temp dir is removed and the previous ``out`` is left as it was.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OSError(f"{out} exists and is not a directory")
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))
+    old: Path | None = None
+    try:
+        for rel, data in files.items():
+            target = (tmp / rel).resolve()
+            if not target.is_relative_to(tmp.resolve()):
+                raise OSError(f"refusing to write {rel!r} outside the output directory")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rename(out, old / "tree")
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old / "tree", out)
+                raise
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+# -- the pipeline ----------------------------------------------------------------------------------
+
+def synthesize_workspace(workspace: Workspace, *, host: Host | None = None, engine: Engine | None = None,
+                         validate: bool = True) -> Synthesized:
+    """Validate, then synthesize every enabled, non-provided resource. Raises :class:`SynthError`."""
+    host = host or default_host()
+    if validate:
+        found = validate_workspace(workspace, host)
+        if not found.ok:
+            raise SynthError(found)
+    try:
+        engine = engine or default_engine()
+        return engine.run(_synthesize, workspace, host, engine)
+    except EngineError as exc:
+        raise SynthError(Diagnostics([Diagnostic("<engine>", 0, 0, "", Severity.ERROR, "FD800", str(exc))])) from exc
+    except PluginFailure as exc:
+        raise SynthError(Diagnostics([Diagnostic("<plugin>", 0, 0, "", Severity.ERROR, "FD900", str(exc))])) from exc
+
+
+def synthesis_order(resources: list[Resource]) -> list[Resource]:
+    """Referenced resources first, so their outputs exist when a referrer is built (stable otherwise)."""
+    by_address = {r.address: r for r in resources}
+    done: dict[str, Resource] = {}
+    visiting: set[str] = set()
+
+    def visit(r: Resource) -> None:
+        if r.address in done or r.address in visiting:
+            return
+        visiting.add(r.address)
+        for target in sorted(referenced_addresses(r.data)):
+            if target in by_address:
+                visit(by_address[target])
+        visiting.discard(r.address)
+        done[r.address] = r
+
+    for r in sorted(resources, key=lambda r: r.address):
+        visit(r)
+    return list(done.values())
+
+
+def referenced_addresses(value: Any) -> set[str]:
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(f"{m.group(1)}.{m.group(2)}" for m in REFERENCE.finditer(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def stack_backend_path(stack_name: str) -> str:
+    """Relative to ``stacks/<name>/``, and also right when read from a sibling stack's remote state."""
+    return f"../{stack_name}/terraform.tfstate"
+
+
+def _synthesize(workspace: Workspace, host: Host, engine: Engine) -> Synthesized:
+    e = engine.module
+    provider_cls = _provider_class(e)
+    env = workspace.environment
+    exports: dict[tuple[str, str], str | Ref] = {}
+    provided = {r.address: r for r in workspace.resources if r.provided and not r.disabled}
+    with tempfile.TemporaryDirectory(prefix="facets-dynamo-synth-") as tmp:
+        app = e.App(outdir=tmp)
+        names: list[str] = []
+        for resource in synthesis_order([r for r in workspace.resources if not r.disabled and not r.provided]):
+            stack = e.TerraformStack(app, resource.name)
+            e.LocalBackend(stack, path=stack_backend_path(resource.name))
+            provider_cls(stack, "aws", env.region)
+            ctx = SynthContext(resource, env, stack, e, exports, provided)
+            results = host.call_each("synthesize", resource=resource, context=ctx)
+            if not results:
+                raise PluginFailure("?", "synthesize", f"no plugin synthesized {resource.key} "
+                                    f"({resource.file})")
+            names.append(resource.name)
+        app.synth()
+        root = Path(tmp)
+        manifest = json.loads((root / "manifest.json").read_text())
+        stacks = {n: json.loads((root / "stacks" / n / "cdk.tf.json").read_text()) for n in sorted(names)}
+    return Synthesized(env.name, f"{engine.name} {engine.version}", stacks, manifest)
+
+
+@cache
+def _provider_class(e: Any) -> type:
+    """A generic ``aws`` provider (the prebuilt bindings cost ~15 s and 1.6 GB to import)."""
+
+    class AwsProvider(e.TerraformProvider):  # type: ignore[misc, name-defined]
+        def __init__(self, scope: Any, id_: str, region: str) -> None:
+            super().__init__(scope, id_, terraform_resource_type="aws",
+                             terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(
+                                 provider_name="aws", provider_version_constraint=">= 5.0"),
+                             terraform_provider_source="hashicorp/aws")
+            self._region = region
+
+        def _synthesize_attributes(self) -> dict[str, Any]:
+            return {"region": escape(self._region)}
+
+    return AwsProvider

@@ -1,0 +1,61 @@
+"""Keep user text literal in Terraform JSON, and splice in real references where the user wrote one.
+
+Terraform JSON evaluates ``${...}`` and ``%{...}`` inside *every* string. A user's tag value of
+``"${file("/etc/passwd")}"`` must reach Terraform as that literal text, i.e. as ``"$${file(...)}"``.
+The only interpolations we let through are blueprint references ``${kind.name.out.field}``, which the
+synthesizer replaces with engine tokens (cross-stack references) before any escaping happens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# ${dynamodb.locks.out.attributes.table_arn} -> kind, name, field path
+REFERENCE = re.compile(r"\$\{([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\.out\.([A-Za-z0-9_.]+)\}")
+
+
+def escape(text: str) -> str:
+    """Make ``text`` a literal Terraform string."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Text that is already Terraform-ready (an engine token, or escaped text around one).
+
+    Plugins get ``Ref`` values from the host (resource attributes, resolved references) and put them in
+    bodies unchanged; every plain ``str`` in a body is user text and gets escaped.
+    """
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @staticmethod
+    def concat(*parts: str | Ref) -> Ref:
+        return Ref("".join(p.text if isinstance(p, Ref) else escape(p) for p in parts))
+
+
+def references_in(text: str) -> list[re.Match[str]]:
+    return list(REFERENCE.finditer(text))
+
+
+def render(text: str, resolve: Callable[[str, str, str], str | Ref | None]) -> str:
+    """Escape ``text``, replacing each reference that ``resolve(kind, name, field)`` knows.
+
+    An unknown reference stays literal text (escaped); validation reports it before synthesis runs.
+    """
+    parts: list[str | Ref] = []
+    last = 0
+    for match in REFERENCE.finditer(text):
+        value = resolve(match.group(1), match.group(2), match.group(3))
+        if value is None:
+            continue
+        parts.append(text[last : match.start()])
+        parts.append(value)
+        last = match.end()
+    parts.append(text[last:])
+    return Ref.concat(*parts).text

@@ -1,0 +1,165 @@
+"""Validate resources: envelope, the flavor's JSON Schema, then every plugin's own rules.
+
+Nothing here imports the CDK engine or starts Node; ``facets-dynamo validate`` must stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .environment import Environment
+from .host import Host, PluginFailure, default_host
+from .jsonsource import pointer_join
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+    from .blueprint import Workspace
+    from .resource import Resource
+
+
+@dataclass
+class ValidationContext:
+    """What a plugin may consult while validating one resource."""
+
+    environment: Environment
+    host: Host
+    resources: dict[str, Resource] = field(default_factory=dict)  # by address ``kind.name``
+
+    def lookup(self, address: str) -> Resource | None:
+        return self.resources.get(address)
+
+
+def validate_workspace(workspace: Workspace, host: Host | None = None,
+                       progress: Callable[[Resource], None] | None = None) -> Diagnostics:
+    """All problems of all resources in ``workspace``, loading problems included, sorted.
+
+    ``progress`` is called after each resource (the CLI draws a progress bar with it).
+    """
+    host = host or default_host()
+    ctx = ValidationContext(workspace.environment, host, workspace.by_address())
+    found = Diagnostics(list(workspace.diagnostics))
+    for resource in workspace.resources:
+        found.extend(validate_resource(resource, ctx))
+        if progress is not None:
+            progress(resource)
+    return found.sorted()
+
+
+def validate_resource(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
+    problems = _envelope(resource, ctx.host)
+    flavor = ctx.host.flavors.get(resource.key) if resource.key else None
+    if flavor is not None:
+        problems += schema_diagnostics(resource, flavor.validator)
+    problems += _plugin_diagnostics(resource, ctx)
+    return problems
+
+
+def _envelope(resource: Resource, host: Host) -> list[Diagnostic]:
+    """Checks every flavor needs before its schema can even be chosen."""
+    problems: list[Diagnostic] = []
+    data = resource.data
+    for name in ("kind", "flavor", "version"):
+        value = data.get(name)
+        if value is None and not (name == "kind" and resource.kind_from_folder):
+            problems.append(resource.diagnostic("", "FD201", f"missing required field {name!r}"))
+        elif value is not None and not isinstance(value, str):
+            hint = f' (write "{value}")' if name == "version" and isinstance(value, int | float) else ""
+            problems.append(resource.diagnostic(f"/{name}", "FD201", f"{name!r} must be a string, not "
+                                                f"{type(value).__name__} {value!r}{hint}"))
+    if problems:
+        return problems
+    if resource.key not in host.flavors:
+        available = ", ".join(host.available()) or "none (no flavor plugins are installed)"
+        problems.append(resource.diagnostic("/flavor" if "flavor" in data else "", "FD202",
+                                            f"no plugin serves {resource.key}; available flavors: "
+                                            f"{available}"))
+    return problems
+
+
+def _plugin_diagnostics(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    try:
+        results = ctx.host.call_each("validate", resource=resource, context=ctx)
+    except PluginFailure as exc:
+        return [resource.diagnostic("", "FD900", str(exc))]
+    for plugin, result in results:
+        if not isinstance(result, Iterable):
+            problems.append(resource.diagnostic("", "FD901", f"plugin {plugin!r} returned "
+                                                f"{type(result).__name__} from validate, not diagnostics"))
+            continue
+        problems.extend(d for d in result if isinstance(d, Diagnostic))
+    return problems
+
+
+# -- JSON Schema errors as diagnostics -------------------------------------------------------------
+
+_CODES = {
+    "required": "FD301", "type": "FD302", "enum": "FD303", "const": "FD303",
+    "additionalProperties": "FD304", "unevaluatedProperties": "FD304", "propertyNames": "FD305",
+    "pattern": "FD305", "format": "FD305", "minLength": "FD306", "maxLength": "FD306",
+    "minimum": "FD306", "maximum": "FD306", "exclusiveMinimum": "FD306", "exclusiveMaximum": "FD306",
+    "minItems": "FD306", "maxItems": "FD306", "minProperties": "FD306", "maxProperties": "FD306",
+    "uniqueItems": "FD307",
+}
+
+
+def schema_diagnostics(resource: Resource, validator: Any) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for error in validator.iter_errors(resource.data):
+        out.extend(_from_schema_error(resource, _deepest(error)))
+    return out
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For anyOf/oneOf, the sub-error that best explains the failure."""
+    if error.context:
+        from jsonschema.exceptions import best_match
+
+        return _deepest(best_match(error.context))
+    return error
+
+
+def _from_schema_error(resource: Resource, error: ValidationError) -> list[Diagnostic]:
+    pointer = pointer_join("", *error.absolute_path)
+    keyword = str(error.validator)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    code = schema.get("x-code") or _CODES.get(keyword, "FD300")
+    hint = schema.get("x-hint")
+    where = pointer or "the document"
+    if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        allowed = sorted(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+        extras = _unexpected(error)
+        allowed_text = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        return [resource.diagnostic(pointer_join(pointer, key), code, f"unknown field {key!r} in {where}"
+                                    f"{allowed_text}", key=True) for key in extras]
+    if keyword == "required":
+        message = f"missing required field {error.message.split(' is a required')[0]} in {where}"
+    elif keyword == "propertyNames":
+        return [resource.diagnostic(pointer_join(pointer, error.instance), code,
+                                    f"key {error.instance!r} in {where} is not allowed: {error.message}"
+                                    + (f" ({hint})" if hint else ""), key=True)]
+    else:
+        message = error.message
+    if hint:
+        message += f" ({hint})"
+    return [resource.diagnostic(pointer, code, message)]
+
+
+def _unexpected(error: ValidationError) -> list[str]:
+    import re
+
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = set(schema.get("properties", {}))
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    return sorted(k for k in error.instance if k not in known and not any(p.search(k) for p in patterns))
+
+
+def severity_counts(diags: Iterable[Diagnostic]) -> dict[Severity, int]:
+    counts = dict.fromkeys(Severity, 0)
+    for d in diags:
+        counts[d.severity] += 1
+    return counts

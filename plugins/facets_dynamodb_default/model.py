@@ -1,0 +1,122 @@
+"""A typed, defaulted view of a dynamodb/default/0.2 document, shared by the rules and the synthesizer.
+
+The rules run on documents that may be malformed, so every accessor tolerates wrong types and falls back
+to the upstream module's default; the JSON Schema reports the wrong type separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from facets_dynamo.resource import Resource
+
+BASE = "/advanced/aws_dynamodb"
+PAY_PER_REQUEST = "PAY_PER_REQUEST"
+PROVISIONED = "PROVISIONED"
+DEFAULT_TIMEOUTS = {"create": "10m", "update": "60m", "delete": "10m"}
+DEFAULT_AUTOSCALING = {"scale_in_cooldown": 0, "scale_out_cooldown": 0, "target_value": 70}
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class Attribute:
+    logical_id: str
+    name: Any
+    type: Any
+    pointer: str
+
+
+@dataclass
+class Table:
+    resource: Resource
+    environment: str
+
+    @property
+    def adv(self) -> dict[str, Any]:
+        value = self.resource.advanced.get("aws_dynamodb")
+        return value if isinstance(value, dict) else {}
+
+    def opt(self, key: str, default: Any = None) -> Any:
+        value = self.adv.get(key, default)
+        return default if value is None else value
+
+    def flag(self, key: str) -> bool:
+        return self.adv.get(key) is True
+
+    @property
+    def name(self) -> str:
+        """The derived DynamoDB table name, as upstream: ``<instance name>-<environment name>``."""
+        return f"{self.resource.name}-{self.environment}"
+
+    @property
+    def attributes(self) -> list[Attribute]:
+        attrs = self.resource.spec.get("attributes")
+        if not isinstance(attrs, dict):
+            return []
+        return [Attribute(k, v.get("name"), v.get("type"), f"/spec/attributes/{k}")
+                for k, v in attrs.items() if isinstance(v, dict)]
+
+    @property
+    def hash_key(self) -> Any:
+        return self.resource.spec.get("hash_key")
+
+    @property
+    def range_key(self) -> Any:
+        return self.adv.get("range_key")
+
+    @property
+    def billing_mode(self) -> str:
+        mode = self.opt("billing_mode", PAY_PER_REQUEST)
+        return mode if isinstance(mode, str) else PAY_PER_REQUEST
+
+    @property
+    def gsis(self) -> list[tuple[int, dict[str, Any]]]:
+        return _dicts(self.adv.get("global_secondary_indexes"))
+
+    @property
+    def lsis(self) -> list[tuple[int, dict[str, Any]]]:
+        return _dicts(self.adv.get("local_secondary_indexes"))
+
+    @property
+    def replicas(self) -> list[tuple[int, dict[str, Any]]]:
+        return _dicts(self.adv.get("replica_regions"))
+
+    def key_uses(self) -> list[tuple[str, Any]]:
+        """Every (pointer, attribute name) used as a key of the table or one of its indexes."""
+        uses: list[tuple[str, Any]] = [("/spec/hash_key", self.hash_key)]
+        if self.range_key is not None:
+            uses.append((f"{BASE}/range_key", self.range_key))
+        for i, gsi in self.gsis:
+            for key in ("hash_key", "range_key"):
+                if gsi.get(key) is not None:
+                    uses.append((f"{BASE}/global_secondary_indexes/{i}/{key}", gsi[key]))
+        for i, lsi in self.lsis:
+            if lsi.get("range_key") is not None:
+                uses.append((f"{BASE}/local_secondary_indexes/{i}/range_key", lsi["range_key"]))
+        return uses
+
+    def tags(self, cloud_tags: dict[str, str]) -> dict[str, str]:
+        """Environment cloud tags, then metadata.tags, then advanced tags; ``Name`` is always the table."""
+        merged: dict[str, Any] = dict(cloud_tags)
+        for source in (self.resource.metadata.get("tags"), self.adv.get("tags")):
+            if isinstance(source, dict):
+                merged.update(source)
+        merged["Name"] = self.name
+        return {str(k): v if isinstance(v, str) else str(v) for k, v in merged.items()}
+
+    def timeouts(self) -> dict[str, str]:
+        given = self.adv.get("timeouts")
+        return {**DEFAULT_TIMEOUTS, **(given if isinstance(given, dict) else {})}
+
+    def autoscaling_defaults(self) -> dict[str, Any]:
+        given = self.adv.get("autoscaling_defaults")
+        return {**DEFAULT_AUTOSCALING, **(given if isinstance(given, dict) else {})}
+
+    @property
+    def policy_names(self) -> tuple[str, str]:
+        base = f"{self.environment}-{self.name}"
+        return f"{base}_ro", f"{base}_rw"

@@ -1,0 +1,346 @@
+"""The rules DynamoDB and the Terraform AWS provider enforce, checked before Terraform runs.
+
+Each rule is a small generator registered with ``@rule``; each diagnostic code belongs to one rule so a
+pipeline can grep for it, and every message names the bad value and says how to fix it. Rules see
+documents that may also have schema errors and must not raise on wrong types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from facets_dynamo.diagnostics import Diagnostic, Severity
+from facets_dynamo.resource import Resource
+from facets_dynamo.validation import ValidationContext
+
+from .model import BASE, PAY_PER_REQUEST, PROVISIONED, Table
+
+Rule = Callable[[Table, Resource, ValidationContext], Iterator[Diagnostic]]
+RULES: list[Rule] = []
+NAME_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
+POLICY_NAME_MAX = 128
+MAX_GSI, MAX_LSI, MAX_NON_KEY, MAX_TAGS = 20, 5, 100, 50
+KNOWN_TOP_LEVEL = {"$schema", "kind", "flavor", "version", "lifecycle", "disabled", "conditional_on_intent",
+                   "provided", "depends_on", "metadata", "spec", "advanced", "out"}
+WARN = Severity.WARNING
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def check(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
+    table = Table(resource, ctx.environment.name)
+    return [d for r in RULES for d in r(table, resource, ctx)]
+
+
+def _declared(t: Table) -> dict[str, str]:
+    return {a.name: a.type for a in t.attributes if isinstance(a.name, str)}
+
+
+# -- keys and attributes ---------------------------------------------------------------------------
+
+@rule
+def hash_key_declared(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if r.provided or not isinstance(t.hash_key, str):
+        return
+    declared = _declared(t)
+    if t.hash_key not in declared:
+        names = ", ".join(sorted(declared)) or "none"
+        yield r.diagnostic("/spec/hash_key", "DDB101", f"hash_key {t.hash_key!r} is not a declared attribute "
+                           f"name (declared: {names}); add {{\"name\": \"{t.hash_key}\", \"type\": \"S\"}} to "
+                           "spec.attributes or pick a declared name")
+
+
+@rule
+def other_keys_declared(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    declared = _declared(t)
+    for pointer, name in t.key_uses()[1:]:
+        if isinstance(name, str) and name not in declared:
+            yield r.diagnostic(pointer, "DDB109", f"key {name!r} is not a declared attribute; declare it in "
+                               "spec.attributes with its type (S, N or B)")
+
+
+@rule
+def attributes_used(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if r.provided:
+        return
+    used = {name for _, name in t.key_uses() if isinstance(name, str)}
+    for a in t.attributes:
+        if isinstance(a.name, str) and a.name not in used:
+            yield r.diagnostic(a.pointer, "DDB102", f"attribute {a.name!r} ({a.logical_id}) is not used by any "
+                               "key of the table or its indexes; DynamoDB rejects unused attribute "
+                               "definitions: remove it or use it as a key", key=True)
+
+
+@rule
+def attributes_unique(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    first: dict[str, Any] = {}
+    for a in t.attributes:
+        if not isinstance(a.name, str):
+            continue
+        if a.name in first:
+            prior = first[a.name]
+            if a.type != prior.type:
+                yield r.diagnostic(a.pointer + "/type", "DDB104", f"attribute {a.name!r} is declared as "
+                                   f"{prior.type!r} in {prior.logical_id} and {a.type!r} in {a.logical_id}; "
+                                   "an attribute has exactly one type")
+            else:
+                yield r.diagnostic(a.pointer + "/name", "DDB103", f"attribute {a.name!r} is declared twice "
+                                   f"({prior.logical_id} and {a.logical_id}); remove one")
+        else:
+            first[a.name] = a
+
+
+@rule
+def key_name_length(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    for a in t.attributes:
+        if isinstance(a.name, str) and not 1 <= len(a.name.encode("utf-8")) <= 255:
+            yield r.diagnostic(a.pointer + "/name", "DDB107", f"attribute name {_short(a.name)} is "
+                               f"{len(a.name.encode('utf-8'))} bytes; key attribute names must be 1-255 bytes")
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+@rule
+def table_name(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if r.provided:
+        return
+    if not NAME_RE.match(t.name):
+        pointer = "/metadata/name" if r.metadata.get("name") == r.name else ""
+        yield r.diagnostic(pointer, "DDB105", f"table name {_short(t.name)} (<name>-<environment>) breaks "
+                           "DynamoDB naming: 3-255 characters of letters, digits, '_', '.', '-'; "
+                           "rename the resource (metadata.name) or the environment")
+    ro, _ = t.policy_names
+    if len(ro) > POLICY_NAME_MAX or not re.match(r"^[\w+=,.@-]+$", ro):
+        yield r.diagnostic("", "DDB136", f"IAM policy name {_short(ro)} (<env>-<table>_ro) must be at most "
+                           f"{POLICY_NAME_MAX} characters of [A-Za-z0-9_+=,.@-]; shorten the resource name")
+
+
+@rule
+def index_names(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    seen: dict[str, str] = {}
+    for kind, items in (("global_secondary_indexes", t.gsis), ("local_secondary_indexes", t.lsis)):
+        for i, index in items:
+            name = index.get("name")
+            pointer = f"{BASE}/{kind}/{i}/name"
+            if not isinstance(name, str):
+                continue
+            if not NAME_RE.match(name):
+                yield r.diagnostic(pointer, "DDB106", f"index name {_short(name)} must be 3-255 characters of "
+                                   "letters, digits, '_', '.', '-'")
+            if name in seen:
+                yield r.diagnostic(pointer, "DDB119", f"index name {name!r} is used twice ({seen[name]} and "
+                                   f"{pointer}); index names must be unique within the table")
+            seen.setdefault(name, pointer)
+
+
+# -- capacity and billing --------------------------------------------------------------------------
+
+@rule
+def capacity_matches_billing(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    places = [(BASE, t.adv, "the table")] + [
+        (f"{BASE}/global_secondary_indexes/{i}", g, f"index {g.get('name')!r}") for i, g in t.gsis]
+    for base, holder, what in places:
+        for key in ("read_capacity", "write_capacity"):
+            value = holder.get(key)
+            if t.billing_mode == PROVISIONED:
+                if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    yield r.diagnostic(f"{base}/{key}" if value is not None else base, "DDB110",
+                                       f"PROVISIONED billing needs {key} >= 1 for {what}"
+                                       f"{'' if value is None else f' (got {value!r})'}; set it, or use "
+                                       "billing_mode PAY_PER_REQUEST")
+            elif t.billing_mode == PAY_PER_REQUEST and value is not None:
+                yield r.diagnostic(f"{base}/{key}", "DDB111", f"{key} ({value!r}) on {what} is not allowed with "
+                                   "PAY_PER_REQUEST billing; remove it or set billing_mode PROVISIONED")
+
+
+@rule
+def autoscaling(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    scaling_keys = [k for k in ("autoscaling_read", "autoscaling_write", "autoscaling_indexes") if k in t.adv]
+    if not t.flag("autoscaling_enabled"):
+        for key in scaling_keys:
+            yield r.diagnostic(f"{BASE}/{key}", "DDB130", f"{key} has no effect without autoscaling_enabled: "
+                               "true; enable autoscaling or remove it", WARN)
+        return
+    if t.billing_mode != PROVISIONED:
+        yield r.diagnostic(f"{BASE}/autoscaling_enabled", "DDB131", "autoscaling needs billing_mode "
+                           "PROVISIONED (on-demand tables scale by themselves); set billing_mode or turn "
+                           "autoscaling off")
+    if not {"autoscaling_read", "autoscaling_write"} & set(scaling_keys):
+        yield r.diagnostic(f"{BASE}/autoscaling_enabled", "DDB132", "autoscaling_enabled without "
+                           "autoscaling_read or autoscaling_write scales nothing; add "
+                           "{\"max_capacity\": N} for read and/or write")
+    for key, cap in (("autoscaling_read", "read_capacity"), ("autoscaling_write", "write_capacity")):
+        cfg = t.adv.get(key)
+        if isinstance(cfg, dict):
+            low = cfg.get("min_capacity", t.adv.get(cap))
+            high = cfg.get("max_capacity")
+            if _num(low) and _num(high) and low > high:
+                yield r.diagnostic(f"{BASE}/{key}", "DDB133", f"{key}: min capacity {low} is above max_capacity "
+                                   f"{high}")
+    indexes = t.adv.get("autoscaling_indexes")
+    gsi_names = {g.get("name") for _, g in t.gsis}
+    if isinstance(indexes, dict):
+        for name, cfg in indexes.items():
+            if name not in gsi_names:
+                yield r.diagnostic(f"{BASE}/autoscaling_indexes/{name}", "DDB134", f"autoscaling_indexes names "
+                                   f"{name!r}, which is not a global secondary index of this table", key=True)
+            elif isinstance(cfg, dict):
+                for side in ("read", "write"):
+                    low, high = cfg.get(f"{side}_min_capacity"), cfg.get(f"{side}_max_capacity")
+                    if _num(low) and _num(high) and low > high:
+                        yield r.diagnostic(f"{BASE}/autoscaling_indexes/{name}", "DDB133",
+                                           f"index {name!r}: {side}_min_capacity {low} is above "
+                                           f"{side}_max_capacity {high}")
+
+
+# -- streams, TTL, recovery, encryption, replicas --------------------------------------------------
+
+@rule
+def streams(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    view = t.adv.get("stream_view_type")
+    if t.flag("stream_enabled") and not view:
+        yield r.diagnostic(f"{BASE}/stream_enabled", "DDB112", "stream_enabled needs stream_view_type: one "
+                           "of KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES")
+    if view and not t.flag("stream_enabled"):
+        yield r.diagnostic(f"{BASE}/stream_view_type", "DDB113", f"stream_view_type {view!r} is set but "
+                           "stream_enabled is not true; enable the stream or remove stream_view_type")
+
+
+@rule
+def ttl(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    name = t.adv.get("ttl_attribute_name")
+    if t.flag("ttl_enabled") and not (isinstance(name, str) and name.strip()):
+        yield r.diagnostic(f"{BASE}/ttl_enabled", "DDB114", "ttl_enabled needs a non-empty "
+                           "ttl_attribute_name (the attribute holding the expiry epoch seconds)")
+    elif not t.flag("ttl_enabled") and isinstance(name, str) and name:
+        yield r.diagnostic(f"{BASE}/ttl_attribute_name", "DDB115", f"ttl_attribute_name {name!r} is ignored "
+                           "because ttl_enabled is not true", WARN)
+
+
+@rule
+def recovery(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    days = t.adv.get("point_in_time_recovery_period_in_days")
+    if days is None:
+        return
+    pointer = f"{BASE}/point_in_time_recovery_period_in_days"
+    if _num(days) and not 1 <= days <= 35:
+        yield r.diagnostic(pointer, "DDB123", f"point-in-time recovery period {days} days is outside 1-35")
+    if not t.flag("point_in_time_recovery_enabled"):
+        yield r.diagnostic(pointer, "DDB124", "a recovery period needs point_in_time_recovery_enabled: true",
+                           WARN)
+
+
+@rule
+def encryption(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if t.adv.get("server_side_encryption_kms_key_arn") and not t.flag("server_side_encryption_enabled"):
+        yield r.diagnostic(f"{BASE}/server_side_encryption_kms_key_arn", "DDB137", "a KMS key ARN needs "
+                           "server_side_encryption_enabled: true (otherwise the AWS owned key is used)")
+
+
+@rule
+def replicas(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if not t.replicas:
+        return
+    seen: set[Any] = set()
+    for i, rep in t.replicas:
+        region = rep.get("region_name")
+        pointer = f"{BASE}/replica_regions/{i}/region_name"
+        if region in seen:
+            yield r.diagnostic(pointer, "DDB125", f"replica region {region!r} is listed twice; list each once")
+        if region == ctx.environment.region:
+            yield r.diagnostic(pointer, "DDB126", f"replica region {region!r} is the table's own region "
+                               f"(environment {ctx.environment.name!r}); replicas go to other regions")
+        seen.add(region)
+    if not t.flag("stream_enabled") or t.adv.get("stream_view_type") != "NEW_AND_OLD_IMAGES":
+        yield r.diagnostic(f"{BASE}/replica_regions", "DDB135", "replicas need stream_enabled: true with "
+                           "stream_view_type NEW_AND_OLD_IMAGES")
+
+
+# -- indexes ---------------------------------------------------------------------------------------
+
+@rule
+def index_limits(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if len(t.gsis) > MAX_GSI:
+        yield r.diagnostic(f"{BASE}/global_secondary_indexes", "DDB116", f"{len(t.gsis)} global secondary "
+                           f"indexes; the default AWS quota is {MAX_GSI} per table")
+    if len(t.lsis) > MAX_LSI:
+        yield r.diagnostic(f"{BASE}/local_secondary_indexes", "DDB117", f"{len(t.lsis)} local secondary "
+                           f"indexes; DynamoDB allows at most {MAX_LSI} per table")
+    if t.lsis and t.range_key is None:
+        yield r.diagnostic(f"{BASE}/local_secondary_indexes", "DDB118", "local secondary indexes need a table "
+                           "range_key (they share the table's partition key); set advanced.aws_dynamodb.range_key")
+
+
+@rule
+def projections(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    total = 0
+    for kind, items in (("global_secondary_indexes", t.gsis), ("local_secondary_indexes", t.lsis)):
+        for i, index in items:
+            extra = index.get("non_key_attributes")
+            pointer = f"{BASE}/{kind}/{i}"
+            if index.get("projection_type") == "INCLUDE" and not extra:
+                yield r.diagnostic(pointer + "/projection_type", "DDB120", f"index {index.get('name')!r}: "
+                                   "projection_type INCLUDE needs non_key_attributes (the attributes to copy)")
+            elif index.get("projection_type") in ("ALL", "KEYS_ONLY") and extra:
+                yield r.diagnostic(pointer + "/non_key_attributes", "DDB121", f"index {index.get('name')!r}: "
+                                   f"non_key_attributes are only allowed with projection_type INCLUDE, not "
+                                   f"{index.get('projection_type')}")
+            if isinstance(extra, list):
+                total += len(extra)
+    if total > MAX_NON_KEY:
+        yield r.diagnostic(BASE, "DDB122", f"{total} non-key attributes projected across indexes; DynamoDB "
+                           f"allows at most {MAX_NON_KEY} in all")
+
+
+# -- tags and unknown fields -----------------------------------------------------------------------
+
+@rule
+def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    merged = t.tags(ctx.environment.cloud_tags)
+    if len(merged) > MAX_TAGS:
+        yield r.diagnostic(f"{BASE}/tags" if "tags" in t.adv else "/metadata/tags", "DDB127",
+                           f"the table would get {len(merged)} tags (cloud tags + metadata.tags + advanced tags "
+                           f"+ Name); AWS allows at most {MAX_TAGS}")
+    for base, source in (("/metadata/tags", r.metadata.get("tags")), (f"{BASE}/tags", t.adv.get("tags"))):
+        if not isinstance(source, dict):
+            continue
+        for key, value in source.items():
+            pointer = f"{base}/{_escape_pointer(key)}"
+            if not 1 <= len(key) <= 128:
+                yield r.diagnostic(pointer, "DDB128", f"tag key {_short(key)} is {len(key)} characters; tag "
+                                   "keys are 1-128", key=True)
+            if isinstance(value, str) and len(value) > 256:
+                yield r.diagnostic(pointer, "DDB129", f"tag {key!r} value is {len(value)} characters; tag "
+                                   "values are at most 256")
+
+
+@rule
+def unknown_fields(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    for key in r.data:
+        if key not in KNOWN_TOP_LEVEL:
+            yield r.diagnostic(f"/{_escape_pointer(key)}", "DDB190", f"unknown top-level field {key!r} is "
+                               "ignored", WARN, key=True)
+    for key in r.advanced:
+        if key != "aws_dynamodb":
+            yield r.diagnostic(f"/advanced/{_escape_pointer(key)}", "DDB191", f"advanced.{key} is ignored by "
+                               "this flavor (it reads advanced.aws_dynamodb)", WARN, key=True)
+    if r.provided and r.spec:
+        yield r.diagnostic("/spec", "DDB192", "a provided resource is not synthesized, so its spec is ignored",
+                           WARN, key=True)
+
+
+def _num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
