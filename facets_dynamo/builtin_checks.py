@@ -66,6 +66,54 @@ def _reference_problems(resource: Resource, ctx: ValidationContext) -> Iterator[
             elif not _field_known(target, field, ctx):
                 yield resource.diagnostic(pointer, "FD312", f"reference {ref}: {address} has no output "
                                           f"{field!r} (it has: {', '.join(_outputs(target, ctx)) or 'none'})")
+            elif (cycle := _cycle_through(resource, target, ctx)) is not None:
+                yield resource.diagnostic(pointer, "FD314", f"reference {ref} closes a reference cycle "
+                                          f"({' -> '.join(cycle)}); each stack would wait for the other's "
+                                          "outputs: remove one of these references")
+
+
+# One reference graph per validation run: building it scans every document, so it is shared by all
+# resources of the same context (the last context is kept; a new run builds a new graph).
+_graph_cache: tuple[ValidationContext, dict[str, list[str]]] | None = None
+
+
+def _reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
+    """Edges between synthesized resources (provided and disabled ones are not stacks, so no edges)."""
+    global _graph_cache
+    cached = _graph_cache
+    if cached is not None and cached[0] is ctx:
+        return cached[1]
+    graph: dict[str, list[str]] = {}
+    for address, r in ctx.resources.items():
+        if r.disabled or r.provided:
+            continue
+        targets = {f"{m.group(1)}.{m.group(2)}" for _, text in _strings(r.data) for m in REFERENCE.finditer(text)}
+        graph[address] = sorted(t for t in targets if t != address and t in ctx.resources
+                                and not ctx.resources[t].disabled and not ctx.resources[t].provided)
+    _graph_cache = (ctx, graph)
+    return graph
+
+
+def _cycle_through(resource: Resource, target: Resource, ctx: ValidationContext) -> list[str] | None:
+    """The path ``resource -> target -> ... -> resource`` if the reference closes a loop, else None."""
+    if resource.disabled or resource.provided or target.provided:
+        return None
+    graph = _reference_graph(ctx)
+    start, goal = target.address, resource.address
+    parents: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == goal:
+            path = [node]
+            while (prev := parents[path[-1]]) is not None:
+                path.append(prev)
+            return [goal, *reversed(path)]
+        for nxt in graph.get(node, ()):
+            if nxt not in parents:
+                parents[nxt] = node
+                queue.append(nxt)
+    return None
 
 
 def _outputs(target: Resource, ctx: ValidationContext) -> list[str]:

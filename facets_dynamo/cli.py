@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .diagnostics import Diagnostics
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_REPLACE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-UNREADABLE = {"FD101", "FD102"}
+UNREADABLE = {"FD101", "FD102", "FD109"}
 FORMATS = click.Choice(["text", "json", "github"])
 
 
@@ -70,9 +70,9 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
         _report(found, fmt)
         click.echo(f"nothing written: fix the errors above ({out} left as it was)", err=True)
         sys.exit(_exit_code(found))
-    with _status(f"synthesizing {len(workspace.resources)} resource(s)"):
+    with _synth_progress(workspace) as progress:
         try:
-            result = synthesize_workspace(workspace, validate=False)
+            result = synthesize_workspace(workspace, validate=False, progress=progress)
         except SynthError as exc:
             _report(exc.diagnostics, fmt)
             click.echo(f"nothing written ({out} left as it was)", err=True)
@@ -166,6 +166,30 @@ def _status(message: str) -> Iterator[None]:
         return
     with _stderr_console().status(message):
         yield
+
+
+@contextmanager
+def _synth_progress(workspace: Workspace) -> Iterator[Callable[[Any], None] | None]:
+    """A bar counting stacks on a terminal (a spinner for small runs); nothing at all when piped."""
+    count = sum(1 for r in workspace.resources if not r.disabled and not r.provided)
+    if not sys.stderr.isatty():
+        yield None
+        return
+    if count < 20:
+        with _status(f"synthesizing {count} resource(s)"):
+            yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("building stacks", total=count)
+
+        def advance(_resource: Any) -> None:
+            bar.advance(task)
+            if bar.tasks[0].completed >= count:  # the engine now renders every stack at once
+                bar.update(task, description="writing stacks")
+
+        yield advance
 
 
 def _report(found: Diagnostics, fmt: str, ok_message: str = "", quiet_ok: bool = False) -> None:

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -202,8 +202,11 @@ def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
 # -- the pipeline ----------------------------------------------------------------------------------
 
 def synthesize_workspace(workspace: Workspace, *, host: Host | None = None, engine: Engine | None = None,
-                         validate: bool = True) -> Synthesized:
-    """Validate, then synthesize every enabled, non-provided resource. Raises :class:`SynthError`."""
+                         validate: bool = True, progress: Callable[[Resource], None] | None = None) -> Synthesized:
+    """Validate, then synthesize every enabled, non-provided resource. Raises :class:`SynthError`.
+
+    ``progress`` is called (on the engine thread) after each resource's stack is built.
+    """
     host = host or default_host()
     if validate:
         found = validate_workspace(workspace, host)
@@ -211,7 +214,7 @@ def synthesize_workspace(workspace: Workspace, *, host: Host | None = None, engi
             raise SynthError(found)
     try:
         engine = engine or default_engine()
-        return engine.run(_synthesize, workspace, host, engine)
+        return engine.run(_synthesize, workspace, host, engine, progress)
     except EngineError as exc:
         raise SynthError(Diagnostics([Diagnostic("<engine>", 0, 0, "", Severity.ERROR, "FD800", str(exc))])) from exc
     except PluginFailure as exc:
@@ -258,7 +261,8 @@ def stack_backend_path(stack_name: str) -> str:
     return f"../{stack_name}/terraform.tfstate"
 
 
-def _synthesize(workspace: Workspace, host: Host, engine: Engine) -> Synthesized:
+def _synthesize(workspace: Workspace, host: Host, engine: Engine,
+                progress: Callable[[Resource], None] | None = None) -> Synthesized:
     e = engine.module
     provider_cls = _provider_class(e)
     env = workspace.environment
@@ -277,6 +281,8 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine) -> Synthesized
                 raise PluginFailure("?", "synthesize", f"no plugin synthesized {resource.key} "
                                     f"({resource.file})")
             names.append(resource.name)
+            if progress is not None:
+                progress(resource)
         app.synth()
         root = Path(tmp)
         manifest = json.loads((root / "manifest.json").read_text())
