@@ -100,6 +100,49 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--base", "base", metavar="REV",
+              help="Compare PATH (a file or blueprint folder) at git revision REV with the working tree.")
+@click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
+              help="Environment: applies <blueprint>/<env>/ overrides and sets the table name suffix.")
+@click.option("--env-file", type=click.Path(exists=True, path_type=Path, dir_okay=False),
+              help="Environment file (name, region, cloud_tags); default <blueprint>/<env>/environment.json.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Also list unchanged resources (text format).")
+def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | None, fmt: str,
+         show_all: bool) -> None:
+    """Changes between OLD and NEW (files or blueprint folders), or PATH at --base REV and now.
+
+    Exit 0 when no table is replaced or destroyed, 3 when one is (hash_key, range_key, table name,
+    local secondary indexes, key attribute type, or the resource removed/disabled), 1 for invalid
+    input, 2 for usage errors.
+    """
+    from .diagnostics import Diagnostics
+    from .diff import GitError, compare_paths, compare_with_git, report
+
+    if base is not None and len(paths) != 1:
+        raise click.UsageError("with --base give exactly one PATH (a file or blueprint folder)")
+    if base is None and len(paths) != 2:
+        raise click.UsageError("give OLD and NEW (two files or two blueprint folders), or one PATH with --base")
+    if base is None and paths[0].is_dir() != paths[1].is_dir():
+        raise click.UsageError("OLD and NEW must both be files or both be blueprint folders")
+    try:
+        result = compare_with_git(paths[0], base, env, env_file) if base else compare_paths(*paths, env, env_file)
+    except GitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    found = Diagnostics(result.diagnostics).sorted()
+    if found.errors:
+        _report(found, "json" if fmt == "json" else "text")
+        click.echo("cannot compare: fix the errors above", err=True)
+        sys.exit(_exit_code(found))
+    for d in found:  # warnings (e.g. unknown environment fields) go to stderr, out of the diff
+        click.echo(d.format_text(), err=True)
+    click.echo(report(result.diffs, result.environment, fmt, show_unchanged=show_all))
+    sys.exit(EXIT_REPLACE if result.destructive else EXIT_OK)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def plugins(fmt: str) -> None:
     """List plugins and the flavors they serve."""
@@ -213,6 +256,9 @@ def _exit_code(found: Diagnostics) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns every failure into a message and an exit code."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 must not crash a print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli.main(args=argv, prog_name="facets-dynamo", standalone_mode=False)
     except click.exceptions.Abort:

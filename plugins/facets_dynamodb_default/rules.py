@@ -96,6 +96,17 @@ def attributes_unique(t: Table, r: Resource, ctx: ValidationContext) -> Iterator
 
 
 @rule
+def distinct_key_parts(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    pairs = [(f"{BASE}/range_key", "the table", t.hash_key, t.range_key)] + [
+        (f"{BASE}/global_secondary_indexes/{i}/range_key", f"index {g.get('name')!r}", g.get("hash_key"),
+         g.get("range_key")) for i, g in t.gsis]
+    for pointer, what, hash_key, range_key in pairs:
+        if isinstance(range_key, str) and range_key == hash_key:
+            yield r.diagnostic(pointer, "DDB138", f"range_key {range_key!r} of {what} is also its hash_key; "
+                               "DynamoDB needs two different attributes: pick another range_key or drop it")
+
+
+@rule
 def key_name_length(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     for a in t.attributes:
         if isinstance(a.name, str) and not 1 <= len(a.name.encode("utf-8")) <= 255:
@@ -136,6 +147,14 @@ def index_names(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
                 yield r.diagnostic(pointer, "DDB119", f"index name {name!r} is used twice ({seen[name]} and "
                                    f"{pointer}); index names must be unique within the table")
             seen.setdefault(name, pointer)
+
+
+@rule
+def create_table(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if t.adv.get("create_table") is False:
+        yield r.diagnostic(f"{BASE}/create_table", "DDB139", "create_table false would leave IAM policies "
+                           "and outputs pointing at no table; use \"disabled\": true to skip this resource, or "
+                           "\"provided\": true with out.attributes for a table that exists already")
 
 
 # -- capacity and billing --------------------------------------------------------------------------
@@ -314,6 +333,9 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
             if not 1 <= len(key) <= 128:
                 yield r.diagnostic(pointer, "DDB128", f"tag key {_short(key)} is {len(key)} characters; tag "
                                    "keys are 1-128", key=True)
+            if key.lower().startswith("aws:"):
+                yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
+                                   "AWS rejects it: rename the tag", key=True)
             if isinstance(value, str) and len(value) > 256:
                 yield r.diagnostic(pointer, "DDB129", f"tag {key!r} value is {len(value)} characters; tag "
                                    "values are at most 256")

@@ -43,16 +43,17 @@ def table_body(t: Table, cloud_tags: dict[str, str]) -> dict[str, Any]:
         "table_class": adv.get("table_class"),
         "deletion_protection_enabled": adv.get("deletion_protection_enabled"),
         "attribute": [{"name": a.name, "type": a.type} for a in t.attributes],
-        "point_in_time_recovery": [_drop_none({
+        # Single blocks (MaxItems 1) are objects, as the typed provider bindings synthesize them.
+        "point_in_time_recovery": _drop_none({
             "enabled": t.flag("point_in_time_recovery_enabled"),
             "recovery_period_in_days": adv.get("point_in_time_recovery_period_in_days")
             if t.flag("point_in_time_recovery_enabled") else None,
-        })],
-        "server_side_encryption": [_drop_none({
+        }),
+        "server_side_encryption": _drop_none({
             "enabled": t.flag("server_side_encryption_enabled"),
             "kms_key_arn": adv.get("server_side_encryption_kms_key_arn")
             if t.flag("server_side_encryption_enabled") else None,
-        })],
+        }),
         "global_secondary_index": [_drop_none({
             "name": g.get("name"), "hash_key": g.get("hash_key"), "range_key": g.get("range_key"),
             "projection_type": g.get("projection_type"), "non_key_attributes": g.get("non_key_attributes"),
@@ -72,7 +73,7 @@ def table_body(t: Table, cloud_tags: dict[str, str]) -> dict[str, Any]:
         "timeouts": t.timeouts(),
     }
     if t.flag("ttl_enabled"):
-        body["ttl"] = [{"enabled": True, "attribute_name": adv.get("ttl_attribute_name")}]
+        body["ttl"] = {"enabled": True, "attribute_name": adv.get("ttl_attribute_name")}
     return _drop_none(body)
 
 
@@ -130,8 +131,10 @@ def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
     for name, cfg in sorted(indexes.items()) if isinstance(indexes, dict) else []:
         index_id = Ref.concat(table_id, f"/index/{name}")
         for side in ("read", "write"):
+            # upstream: merge(var.autoscaling_defaults, each.value) -- an index may tune its own policy
+            tuning = {k: cfg[k] for k in ("scale_in_cooldown", "scale_out_cooldown", "target_value") if k in cfg}
             scalings.append((f"index_{name}_{side}", index_id, f"dynamodb:index:{side.title()}CapacityUnits",
-                             {"min_capacity": cfg.get(f"{side}_min_capacity"),
+                             {**tuning, "min_capacity": cfg.get(f"{side}_min_capacity"),
                               "max_capacity": cfg.get(f"{side}_max_capacity")}, side))
     for id_, resource_id, dimension, cfg, side in scalings:
         target = ctx.add_resource("aws_appautoscaling_target", f"{id_}_target", {
