@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ class Host:
         self.plugins: dict[str, PluginInfo] = {}
         self.flavors: dict[FlavorKey, Flavor] = {}
         self.hook_timeout = float(os.environ.get(HOOK_TIMEOUT_ENV) or DEFAULT_HOOK_TIMEOUT)
+        # (plugin, hook, monotonic start) of the hook running on the engine thread, for its watchdog
+        self.running: tuple[str, str, float] | None = None
         from . import builtin_checks
 
         self._register(builtin_checks, "builtin", "builtin")
@@ -121,15 +124,24 @@ class Host:
         return [p for p in self.plugins.values() if p.error]
 
     # -- hook calls --------------------------------------------------------------------------------
-    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    def call_each(self, hook: str, *, failures: list[PluginFailure] | None = None,
+                  **kwargs: Any) -> list[tuple[str, Any]]:
         """Call ``hook`` on every plugin, one at a time, returning ``(plugin, result)`` for the non-None
-        results. A raising or hanging plugin becomes a :class:`PluginFailure` naming it."""
+        results. A raising or hanging plugin becomes a :class:`PluginFailure` naming it: raised, or, when
+        ``failures`` is given, appended there while the other plugins still run (validation wants every
+        plugin's findings even if one of them is broken)."""
         results: list[tuple[str, Any]] = []
         caller = getattr(self.pm.hook, hook)
         for impl in reversed(caller.get_hookimpls()):  # registration order
             if self.plugins.get(impl.plugin_name, PluginInfo("", "")).error:
                 continue
-            result = self._call_with_timeout(impl, kwargs)
+            try:
+                result = self._call_with_timeout(impl, kwargs)
+            except PluginFailure as exc:
+                if failures is None:
+                    raise
+                failures.append(exc)
+                continue
             if result is not None:
                 results.append((impl.plugin_name, result))
         return results
@@ -139,7 +151,11 @@ class Host:
         if threading.current_thread().name.startswith(_NO_THREAD_PREFIXES):
             # The engine thread must call synthesize itself (jsii is single-threaded); the timeout there
             # is enforced by whoever waits for the engine thread.
-            return _guarded(impl, args)
+            self.running = (impl.plugin_name, _hook_name(impl), time.monotonic())
+            try:
+                return _guarded(impl, args)
+            finally:
+                self.running = None
         box: dict[str, Any] = {}
 
         def run() -> None:

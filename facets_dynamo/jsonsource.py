@@ -9,6 +9,7 @@ the few checks no library does (BOM, non-finite numbers, duplicate keys, nesting
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ MAX_DEPTH = 64
 
 # Matches a JSON string (to skip it) or one of the tokens we look for outside strings.
 _STRING = r'"(?:[^"\\]|\\.)*"'
-_NON_FINITE = re.compile(_STRING + r"|(-?Infinity|NaN)")
+_NON_FINITE = re.compile(_STRING + r"|(-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)")
 _BRACKETS = re.compile(_STRING + r"|([\[\]{}])")
 
 
@@ -124,13 +125,15 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
     if deep is not None:
         line, col = _position(text, deep)
         return None, [_diag(file, line, col, "FD106", f"nesting deeper than {MAX_DEPTH} levels")]
-    duplicates: dict[int, list[str]] = {}
+    # id(obj) -> (obj, repeated keys); holding obj keeps its id from being reused by a later object when a
+    # duplicate key throws the first value away.
+    duplicates: dict[int, tuple[dict[str, Any], list[str]]] = {}
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         obj: dict[str, Any] = {}
         for key, value in items:
             if key in obj:
-                duplicates.setdefault(id(obj), []).append(key)
+                duplicates.setdefault(id(obj), (obj, []))[1].append(key)
             obj[key] = value
         return obj
 
@@ -140,8 +143,23 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         non_finite.append(name)
         return None
 
+    def number(literal: str) -> float | None:
+        value = float(literal)
+        if math.isinf(value):  # 1e400 overflows to Infinity, which no JSON writer can emit again
+            non_finite.append(literal)
+            return None
+        return value
+
+    def integer(literal: str) -> int | None:
+        try:
+            return int(literal)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            non_finite.append(literal)
+            return None
+
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number,
+                          parse_int=integer)
     except json.JSONDecodeError as exc:
         return None, [_diag(file, exc.lineno, exc.colno, "FD110", _explain(exc, text))]
     except RecursionError:  # pragma: no cover - _too_deep guards this
@@ -149,14 +167,26 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
     source = _source_map(text, file)
     problems: list[Diagnostic] = []
     if non_finite:
+        at = {(loc.line, loc.column): pointer for pointer, loc in source.values.items()}
+        bad = set(non_finite)
         for match in _NON_FINITE.finditer(text):
-            if match.group(1):
-                line, col = _position(text, match.start(1))
-                problems.append(_diag(file, line, col, "FD107", f"{match.group(1)} is not valid JSON; "
-                                      "use a finite number or a string"))
+            token = match.group(1)
+            if not token or token not in bad:
+                continue
+            line, col = _position(text, match.start(1))
+            if token[-1].isdigit():
+                message = (f"number {_short_number(token)} is too large (it would become Infinity or cannot be "
+                           "read); use a string")
+            else:
+                message = f"{token} is not valid JSON; use a finite number or a string"
+            problems.append(_diag(file, line, col, "FD107", message, at.get((line, col), "")))
     if duplicates:
         problems.extend(_duplicate_diagnostics(data, duplicates, source))
     return Document(file, text, data, source), problems
+
+
+def _short_number(token: str) -> str:
+    return token if len(token) <= 24 else f"{token[:12]}...{token[-6:]} ({len(token)} characters)"
 
 
 def _too_deep(text: str) -> int | None:
@@ -179,8 +209,8 @@ def _explain(exc: json.JSONDecodeError, text: str) -> str:
     before = text[: exc.pos].rstrip()
     if msg.startswith(("Expecting property name", "Expecting value")) and before.endswith(","):
         return f"{msg}: trailing comma before this point (JSON does not allow one)"
-    if msg == "Expecting value" and exc.pos >= len(text.rstrip()):
-        return "unexpected end of file: the JSON document is truncated"
+    if msg.startswith("Expecting") and exc.pos >= len(text.rstrip()):
+        return f"unexpected end of file ({msg[0].lower()}{msg[1:]}): the JSON document is truncated"
     if msg.startswith("Unterminated string"):
         return f"{msg}: the JSON document is truncated or a quote is missing"
     return msg
@@ -203,13 +233,14 @@ def _source_map(text: str, file: str) -> SourceMap:
     return SourceMap(values, keys, file)
 
 
-def _duplicate_diagnostics(data: Any, duplicates: dict[int, list[str]], source: SourceMap) -> list[Diagnostic]:
+def _duplicate_diagnostics(data: Any, duplicates: dict[int, tuple[dict[str, Any], list[str]]],
+                           source: SourceMap) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         pointer, value = stack.pop()
         if isinstance(value, dict):
-            for key in duplicates.get(id(value), []):
+            for key in duplicates.get(id(value), (None, []))[1]:
                 where = pointer_join(pointer, key)
                 loc = source.locate(where, key=True)
                 found.append(_diag(source.file, loc.line, loc.column, "FD108",

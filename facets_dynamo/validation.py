@@ -53,7 +53,14 @@ def validate_resource(resource: Resource, ctx: ValidationContext) -> list[Diagno
     problems = _envelope(resource, ctx.host)
     flavor = ctx.host.flavors.get(resource.key) if resource.key else None
     if flavor is not None:
-        problems += schema_diagnostics(resource, flavor.validator)
+        try:
+            validator = flavor.validator
+        except Exception as exc:  # a plugin shipped a broken or unreadable schema: report it, keep going
+            problems.append(resource.diagnostic("", "FD900", f"plugin {flavor.plugin!r} registered {flavor.key} "
+                                                f"with an unusable JSON Schema: {type(exc).__name__}: "
+                                                f"{str(exc).splitlines()[0] if str(exc) else ''}"))
+        else:
+            problems += schema_diagnostics(resource, validator)
     problems += _plugin_diagnostics(resource, ctx)
     return problems
 
@@ -81,11 +88,9 @@ def _envelope(resource: Resource, host: Host) -> list[Diagnostic]:
 
 
 def _plugin_diagnostics(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
-    problems: list[Diagnostic] = []
-    try:
-        results = ctx.host.call_each("validate", resource=resource, context=ctx)
-    except PluginFailure as exc:
-        return [resource.diagnostic("", "FD900", str(exc))]
+    failures: list[PluginFailure] = []
+    results = ctx.host.call_each("validate", failures=failures, resource=resource, context=ctx)
+    problems = [resource.diagnostic("", "FD900", str(exc)) for exc in failures]
     for plugin, result in results:
         if not isinstance(result, Iterable):
             problems.append(resource.diagnostic("", "FD901", f"plugin {plugin!r} returned "
@@ -126,6 +131,8 @@ def _deepest(error: ValidationError) -> ValidationError:
 def _from_schema_error(resource: Resource, error: ValidationError) -> list[Diagnostic]:
     pointer = pointer_join("", *error.absolute_path)
     keyword = str(error.validator)
+    if len(error.relative_schema_path) >= 2 and error.relative_schema_path[-2] == "propertyNames":
+        keyword = "propertyNames"  # jsonschema names the inner keyword ("pattern"); the culprit is the key
     schema = error.schema if isinstance(error.schema, dict) else {}
     code = schema.get("x-code") or _CODES.get(keyword, "FD300")
     hint = schema.get("x-hint")

@@ -1,0 +1,135 @@
+"""Strict JSON reading: every way a file can fail to be a usable document gets its code and position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from facets_dynamo.jsonsource import MAX_DEPTH, parse_bytes, parse_text, read_document
+from facets_dynamo.resource import load_resource
+
+
+def only(problems: list, code: str):
+    assert [p.code for p in problems] == [code], problems
+    return problems[0]
+
+
+def test_valid_document_has_no_problems_and_positions() -> None:
+    doc, problems = parse_text('{\n  "kind": "dynamodb",\n  "spec": {\n    "hash_key": "id"\n  }\n}\n', "f.json")
+    assert problems == []
+    assert doc is not None and doc.data["spec"]["hash_key"] == "id"
+    loc = doc.source.locate("/spec/hash_key")
+    assert (loc.line, loc.column) == (4, 17)
+    key = doc.source.locate("/spec/hash_key", key=True)
+    assert (key.line, key.column) == (4, 5)
+    # a pointer that does not exist is reported at its nearest existing parent
+    missing = doc.source.locate("/spec/attributes/x")
+    assert (missing.line, missing.column) == (3, 11)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t\n"])
+def test_empty_file_fd103(text: str) -> None:
+    doc, problems = parse_text(text, "f.json")
+    d = only(problems, "FD103")
+    assert doc is None and (d.line, d.column) == (1, 1) and "empty" in d.message
+
+
+def test_bom_fd104() -> None:
+    doc, problems = parse_bytes(b'\xef\xbb\xbf{"a": 1}', "f.json")
+    d = only(problems, "FD104")
+    assert doc is None and (d.line, d.column) == (1, 1) and "byte order mark" in d.message
+
+
+def test_bad_utf8_fd105_reports_line_and_column() -> None:
+    raw = '{\n  "name": "é'.encode() + b"\xff" + b'"\n}\n'
+    doc, problems = parse_bytes(raw, "f.json")
+    d = only(problems, "FD105")
+    # line 2; column counts characters: two spaces, "name": (7), space, quote, é -> the bad byte is the 13th
+    assert doc is None and (d.line, d.column) == (2, 13)
+    assert "0xff" in d.message
+
+
+def test_nesting_depth_fd106() -> None:
+    ok = '{"a": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    assert parse_text(ok, "f.json")[1] == []
+    deep = '{"a":\n' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}"
+    doc, problems = parse_text(deep, "f.json")
+    d = only(problems, "FD106")
+    assert doc is None and d.line == 2 and d.column == MAX_DEPTH
+    # brackets inside strings do not count
+    assert parse_text('{"s": "' + "[" * 200 + '"}', "f.json")[1] == []
+
+
+def test_nan_and_infinity_fd107_each_with_position_and_path() -> None:
+    text = '{\n  "a": NaN,\n  "b": [1, Infinity, -Infinity],\n  "c": "NaN is fine in a string"\n}'
+    _doc, problems = parse_text(text, "f.json")
+    assert [(p.code, p.line, p.column, p.path) for p in problems] == [
+        ("FD107", 2, 8, "/a"), ("FD107", 3, 12, "/b/1"), ("FD107", 3, 22, "/b/2")]
+
+
+def test_number_overflowing_to_infinity_fd107() -> None:
+    # Python reads 1e400 as inf without complaint; it could never be written back as JSON.
+    _doc, problems = parse_text('{"spec": {"n": 1e400, "m": 1e5}}', "f.json")
+    d = only(problems, "FD107")
+    assert (d.path, d.column) == ("/spec/n", 16) and "1e400" in d.message
+
+
+def test_integer_with_too_many_digits_is_a_diagnostic_not_a_crash() -> None:
+    _doc, problems = parse_text('{"n": ' + "7" * 5000 + "}", "f.json")
+    d = only(problems, "FD107")
+    assert (d.line, d.column) == (1, 7) and "5000 characters" in d.message
+
+
+def test_duplicate_key_fd108_reported_at_the_duplicate() -> None:
+    text = '{\n  "spec": {\n    "hash_key": "a",\n    "hash_key": "b"\n  },\n  "kind": "x"\n}'
+    _doc, problems = parse_text(text, "f.json")
+    d = only(problems, "FD108")
+    assert (d.line, d.column, d.path) == (4, 5, "/spec/hash_key")
+    assert "'hash_key'" in d.message
+
+
+def test_duplicate_in_discarded_value_does_not_produce_phantom_duplicates() -> None:
+    # The first "a" object is thrown away by the duplicate "a"; its repeated "x" must not be blamed on
+    # another object that happens to reuse its memory (it used to be reported at /q/x, or at /x).
+    text = '{"p": {"a": {"x": 1, "x": 2}, "a": 1}, "q": {"x": 1}, "r": {"x": 1}}'
+    _doc, problems = parse_text(text, "f.json")
+    assert [(p.code, p.path) for p in problems] == [("FD108", "/p/a")]
+
+
+def test_syntax_error_fd110_line_and_column() -> None:
+    _doc, problems = parse_text('{\n  "a": 1,\n  "b": tru\n}', "f.json")
+    d = only(problems, "FD110")
+    assert (d.line, d.column) == (3, 8)
+
+
+@pytest.mark.parametrize("text,line,column", [('{\n  "a": 1,\n}', 3, 1), ('{"a": [1, 2,]}', 1, 13)])
+def test_trailing_comma_fd110_hint(text: str, line: int, column: int) -> None:
+    _doc, problems = parse_text(text, "f.json")
+    d = only(problems, "FD110")
+    assert (d.line, d.column) == (line, column)
+    assert "trailing comma" in d.message
+
+
+def test_truncated_file_fd110_says_truncated() -> None:
+    for text in ('{"a": {', '{"a": {"b": 1', '{"a":'):
+        d = only(parse_text(text, "f.json")[1], "FD110")
+        assert "truncated" in d.message, text
+
+
+def test_top_level_array_fd111(tmp_path: Path) -> None:
+    path = tmp_path / "locks.json"
+    path.write_text('[{"kind": "dynamodb"}]\n')
+    resource, problems = load_resource(path)
+    d = only(problems, "FD111")
+    assert resource is None and (d.file, d.line, d.column) == (str(path), 1, 1)
+    assert "an array" in d.message
+
+
+def test_read_document_uses_display_name_and_reports_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_bytes(b"\xef\xbb\xbf{}")
+    _doc, problems = read_document(path, "shown.json")
+    assert only(problems, "FD104").file == "shown.json"
+    _doc, problems = read_document(tmp_path / "missing.json")
+    assert only(problems, "FD101").line == 0
