@@ -141,8 +141,8 @@ def index_names(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
             if not isinstance(name, str):
                 continue
             if not NAME_RE.match(name):
-                yield r.diagnostic(pointer, "DDB106", f"index name {_short(name)} must be 3-255 characters of "
-                                   "letters, digits, '_', '.', '-'")
+                yield r.diagnostic(pointer, "DDB106", f"index name {_short(name)} ({len(name)} characters) must be "
+                                   "3-255 characters of letters, digits, '_', '.', '-'; rename the index")
             if name in seen:
                 yield r.diagnostic(pointer, "DDB119", f"index name {name!r} is used twice ({seen[name]} and "
                                    f"{pointer}); index names must be unique within the table")
@@ -200,21 +200,24 @@ def autoscaling(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
             high = cfg.get("max_capacity")
             if _num(low) and _num(high) and low > high:
                 yield r.diagnostic(f"{BASE}/{key}", "DDB133", f"{key}: min capacity {low} is above max_capacity "
-                                   f"{high}")
+                                   f"{high}; raise max_capacity or lower the minimum")
     indexes = t.adv.get("autoscaling_indexes")
     gsi_names = {g.get("name") for _, g in t.gsis}
     if isinstance(indexes, dict):
         for name, cfg in indexes.items():
             if name not in gsi_names:
                 yield r.diagnostic(f"{BASE}/autoscaling_indexes/{name}", "DDB134", f"autoscaling_indexes names "
-                                   f"{name!r}, which is not a global secondary index of this table", key=True)
+                                   f"{name!r}, which is not a global secondary index of this table (GSIs: "
+                                   f"{', '.join(sorted(str(n) for n in gsi_names)) or 'none'}); use a GSI "
+                                   "name or remove the entry", key=True)
             elif isinstance(cfg, dict):
                 for side in ("read", "write"):
                     low, high = cfg.get(f"{side}_min_capacity"), cfg.get(f"{side}_max_capacity")
                     if _num(low) and _num(high) and low > high:
                         yield r.diagnostic(f"{BASE}/autoscaling_indexes/{name}", "DDB133",
                                            f"index {name!r}: {side}_min_capacity {low} is above "
-                                           f"{side}_max_capacity {high}")
+                                           f"{side}_max_capacity {high}; raise the maximum or lower the "
+                                           "minimum")
 
 
 # -- streams, TTL, recovery, encryption, replicas --------------------------------------------------
@@ -248,17 +251,20 @@ def recovery(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnost
         return
     pointer = f"{BASE}/point_in_time_recovery_period_in_days"
     if _num(days) and not 1 <= days <= 35:
-        yield r.diagnostic(pointer, "DDB123", f"point-in-time recovery period {days} days is outside 1-35")
+        yield r.diagnostic(pointer, "DDB123", f"point-in-time recovery period {days!r} days is outside 1-35; "
+                           "pick 1-35 (35 is the AWS default)")
     if not t.flag("point_in_time_recovery_enabled"):
-        yield r.diagnostic(pointer, "DDB124", "a recovery period needs point_in_time_recovery_enabled: true",
-                           WARN)
+        yield r.diagnostic(pointer, "DDB124", f"recovery period {days!r} is ignored without "
+                           "point_in_time_recovery_enabled: true; enable it or remove the period", WARN)
 
 
 @rule
 def encryption(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     if t.adv.get("server_side_encryption_kms_key_arn") and not t.flag("server_side_encryption_enabled"):
-        yield r.diagnostic(f"{BASE}/server_side_encryption_kms_key_arn", "DDB137", "a KMS key ARN needs "
-                           "server_side_encryption_enabled: true (otherwise the AWS owned key is used)")
+        yield r.diagnostic(f"{BASE}/server_side_encryption_kms_key_arn", "DDB137", f"KMS key ARN "
+                           f"{_short(str(t.adv.get('server_side_encryption_kms_key_arn')))} needs "
+                           "server_side_encryption_enabled: true (otherwise the AWS owned key is used); "
+                           "enable it or remove the ARN")
 
 
 @rule
@@ -277,7 +283,9 @@ def replicas(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnost
         seen.add(region)
     if not t.flag("stream_enabled") or t.adv.get("stream_view_type") != "NEW_AND_OLD_IMAGES":
         yield r.diagnostic(f"{BASE}/replica_regions", "DDB135", "replicas need stream_enabled: true with "
-                           "stream_view_type NEW_AND_OLD_IMAGES")
+                           "stream_view_type NEW_AND_OLD_IMAGES (got stream_enabled "
+                           f"{t.adv.get('stream_enabled')!r}, stream_view_type {t.adv.get('stream_view_type')!r}); "
+                           "set both")
 
 
 # -- indexes ---------------------------------------------------------------------------------------
@@ -286,10 +294,11 @@ def replicas(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnost
 def index_limits(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     if len(t.gsis) > MAX_GSI:
         yield r.diagnostic(f"{BASE}/global_secondary_indexes", "DDB116", f"{len(t.gsis)} global secondary "
-                           f"indexes; the default AWS quota is {MAX_GSI} per table")
+                           f"indexes; the default AWS quota is {MAX_GSI} per table: remove "
+                           f"{len(t.gsis) - MAX_GSI} (or raise the quota with AWS first)")
     if len(t.lsis) > MAX_LSI:
         yield r.diagnostic(f"{BASE}/local_secondary_indexes", "DDB117", f"{len(t.lsis)} local secondary "
-                           f"indexes; DynamoDB allows at most {MAX_LSI} per table")
+                           f"indexes; DynamoDB allows at most {MAX_LSI} per table: remove {len(t.lsis) - MAX_LSI}")
     if t.lsis and t.range_key is None:
         yield r.diagnostic(f"{BASE}/local_secondary_indexes", "DDB118", "local secondary indexes need a table "
                            "range_key (they share the table's partition key); set advanced.aws_dynamodb.range_key")
@@ -313,7 +322,7 @@ def projections(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
                 total += len(extra)
     if total > MAX_NON_KEY:
         yield r.diagnostic(BASE, "DDB122", f"{total} non-key attributes projected across indexes; DynamoDB "
-                           f"allows at most {MAX_NON_KEY} in all")
+                           f"allows at most {MAX_NON_KEY} in all: project fewer, or use projection_type ALL")
 
 
 # -- tags and unknown fields -----------------------------------------------------------------------
@@ -324,7 +333,7 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     if len(merged) > MAX_TAGS:
         yield r.diagnostic(f"{BASE}/tags" if "tags" in t.adv else "/metadata/tags", "DDB127",
                            f"the table would get {len(merged)} tags (cloud tags + metadata.tags + advanced tags "
-                           f"+ Name); AWS allows at most {MAX_TAGS}")
+                           f"+ Name); AWS allows at most {MAX_TAGS}: remove {len(merged) - MAX_TAGS}")
     for base, source in (("/metadata/tags", r.metadata.get("tags")), (f"{BASE}/tags", t.adv.get("tags"))):
         if not isinstance(source, dict):
             continue
@@ -332,13 +341,13 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
             pointer = f"{base}/{_escape_pointer(key)}"
             if not 1 <= len(key) <= 128:
                 yield r.diagnostic(pointer, "DDB128", f"tag key {_short(key)} is {len(key)} characters; tag "
-                                   "keys are 1-128", key=True)
+                                   "keys are 1-128: shorten it", key=True)
             if key.lower().startswith("aws:"):
                 yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
                                    "AWS rejects it: rename the tag", key=True)
             if isinstance(value, str) and len(value) > 256:
-                yield r.diagnostic(pointer, "DDB129", f"tag {key!r} value is {len(value)} characters; tag "
-                                   "values are at most 256")
+                yield r.diagnostic(pointer, "DDB129", f"tag {key!r} value {_short(value)} is {len(value)} "
+                                   "characters; tag values are at most 256: shorten it")
 
 
 @rule
@@ -346,7 +355,7 @@ def unknown_fields(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Di
     for key in r.data:
         if key not in KNOWN_TOP_LEVEL:
             yield r.diagnostic(f"/{_escape_pointer(key)}", "DDB190", f"unknown top-level field {key!r} is "
-                               "ignored", WARN, key=True)
+                               "ignored; remove it or fix its spelling", WARN, key=True)
     for key in r.advanced:
         if key != "aws_dynamodb":
             yield r.diagnostic(f"/advanced/{_escape_pointer(key)}", "DDB191", f"advanced.{key} is ignored by "
