@@ -76,6 +76,14 @@ def load_workspace(paths: list[Path], env: str = DEFAULT_ENVIRONMENT, env_file: 
     return _Loader(env, texts or {}).load([Path(p) for p in paths], env_file)
 
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()`` that survives a symlink loop (read_document then reports the loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def _error(file: str, code: str, message: str, line: int = 0, col: int = 0) -> Diagnostic:
     return Diagnostic(file, line, col, "", Severity.ERROR, code, message)
 
@@ -88,7 +96,7 @@ class _Loader:
         self.seen: set[Path] = set()
 
     def read(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
-        text = self.texts.get(path.resolve())
+        text = self.texts.get(_resolved(path)) if self.texts else None
         if text is not None:
             return parse_text(text, str(path))
         return read_document(path, str(path))

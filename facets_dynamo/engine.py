@@ -10,12 +10,16 @@ any thread use :meth:`Engine.run`, which also turns a dead Node process into :cl
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
 import importlib.util
 import os
+import queue
+import subprocess
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -70,7 +74,8 @@ class Engine:
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or choose_engine()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
+        self._executor = _EngineThread(THREAD_NAME)
+        self.broken: str | None = None  # set by abandon(): the thread is stuck, never queue work behind it
         self._module: ModuleType | None = None
         self._lock = threading.Lock()
 
@@ -99,7 +104,16 @@ class Engine:
         return version(self.name)
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        if self.broken:
+            raise EngineError(self.broken)
         return self._executor.submit(self._call, fn, *args, **kwargs)
+
+    def abandon(self, reason: str) -> None:
+        """Give up on a thread stuck in a plugin: later calls fail at once, and :func:`default_engine`
+        hands out a fresh engine. The stuck thread is a daemon, so it cannot keep the process alive."""
+        self.broken = f"the engine thread is blocked ({reason}); start a new engine"
+        if default_engine.cache_info().currsize and default_engine() is self:
+            default_engine.cache_clear()
 
     def run(self, fn: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` on the engine thread and wait for it."""
@@ -113,12 +127,89 @@ class Engine:
         except EngineError:
             raise
         except Exception as exc:
+            died = _dead_node(exc)
+            if died is not None:
+                how = f"was killed by signal {-died}" if died < 0 else f"exited with code {died}"
+                self.broken = (f"Node.js (JSII_NODE={os.environ.get('JSII_NODE', 'node')}) {how} while the "
+                               f"{self.name} engine was working; restart to synthesize again")
+                raise EngineError(self.broken) from exc
             if _is_jsii_failure(exc):
                 raise EngineError(f"the {self.name} engine (Node) failed: {_first_line(exc)}") from exc
             raise
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class _EngineThread:
+    """A one-thread executor whose thread is a daemon.
+
+    ``ThreadPoolExecutor`` joins its threads at interpreter exit, so a plugin hook that never returns
+    would keep ``facets-dynamo synth`` from ever exiting, even after it reported the timeout.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...],
+                                             dict[str, Any]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._started = False
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        self._queue.put((future, fn, args, kwargs))
+        with self._lock:
+            if not self._started:
+                self._thread.start()
+                self._started = True
+        return future
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            future, fn, args, kwargs = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # delivered to the waiting caller, like ThreadPoolExecutor
+                future.set_exception(exc)
+
+    def shutdown(self, wait: bool = False, cancel_futures: bool = True) -> None:
+        self._queue.put(None)
+
+
+_JSII_PROCESS = os.path.join("jsii", "_kernel", "providers", "process.py")
+
+
+def _dead_node(exc: BaseException | None) -> int | None:
+    """Node's exit status if ``exc`` (or what caused it, e.g. inside a plugin hook) came from talking to a
+    Node process that has died; ``None`` for ordinary errors.
+
+    jsii reports a dead Node as whatever its pipe read tripped over (often ``JSONDecodeError``), and at exit
+    its ``atexit`` hook writes to the dead pipe and prints a ``BrokenPipeError`` traceback; both are handled
+    here. Found through the traceback because jsii keeps its process object private.
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        tb = exc.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            node = frame.f_locals.get("self") if frame.f_code.co_filename.endswith(_JSII_PROCESS) else None
+            popen = getattr(node, "__dict__", {}).get("_process")
+            if isinstance(popen, subprocess.Popen):
+                try:  # a broken pipe means Node is going away: give it a moment to be reaped
+                    status = popen.wait(2.0 if isinstance(exc, ValueError | OSError | EOFError) else 0.01)
+                except subprocess.TimeoutExpired:
+                    return None
+                atexit.unregister(node.stop)  # type: ignore[union-attr]
+                with contextlib.suppress(OSError, ValueError):
+                    if popen.stdin is not None:
+                        popen.stdin.close()
+                return status
+            tb = tb.tb_next
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _is_jsii_failure(exc: BaseException) -> bool:

@@ -8,9 +8,12 @@ the few checks no library does (BOM, non-finite numbers, duplicate keys, nesting
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,16 +88,35 @@ def _diag(file: str, line: int, col: int, code: str, message: str, path: str = "
 def read_document(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse one JSON file. Never raises for bad content or I/O errors: returns diagnostics."""
     name = display or str(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return None, [_diag(name, 0, 0, "FD109", "YAML is not supported (it is not parsed at all): resource "
+                            "files must be JSON")]
     try:
         if path.is_dir():
             return None, [_diag(name, 0, 0, "FD101", "is a directory, expected a JSON file")]
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [
-                _diag(name, 0, 0, "FD102", f"file is {size:,} bytes; resource files are limited to "
-                      f"{MAX_BYTES:,} bytes")
-            ]
-        with path.open("rb") as fh:
+        if path.is_symlink() and not path.exists():
+            try:
+                os.stat(path)
+                why = "broken symbolic link"
+            except OSError as exc:
+                why = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
+            return None, [_diag(name, 0, 0, "FD101", f"{why} (to {os.readlink(path)})")]
+        if path.is_socket():
+            return None, [_diag(name, 0, 0, "FD101", "is a socket, expected a JSON file")]
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses anything not a file.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                what = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or \
+                    stat.S_ISBLK(mode) else "not a regular file"
+                return None, [_diag(name, 0, 0, "FD101", f"is {what}, expected a JSON file")]
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                return None, [
+                    _diag(name, 0, 0, "FD102", f"file is {size:,} bytes; resource files are limited to "
+                          f"{MAX_BYTES:,} bytes")
+                ]
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, [_diag(name, 0, 0, "FD101", f"cannot read file: {exc.strerror or exc}")]
@@ -182,7 +204,54 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
             problems.append(_diag(file, line, col, "FD107", message, at.get((line, col), "")))
     if duplicates:
         problems.extend(_duplicate_diagnostics(data, duplicates, source))
+    if _SURROGATE_ESCAPE.search(text):
+        broken = _surrogate_diagnostics(data, source)
+        if broken:  # like invalid UTF-8: the document cannot be used (nor printed, nor written) at all
+            return None, problems + broken
     return Document(file, text, data, source), problems
+
+
+# A \uD800-\uDFFF escape; only when one occurs do we look for strings that are not valid Unicode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _surrogate_diagnostics(data: Any, source: SourceMap) -> list[Diagnostic]:
+    """Strings holding a lone UTF-16 surrogate (``"\ud800"``): JSON lets them through, but no UTF-8 file,
+    terminal or Terraform can carry them, so they are reported here rather than crash a writer later."""
+    found: list[Diagnostic] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        items: list[tuple[str, Any]] = []
+        if isinstance(value, dict):
+            for key, item in value.items():
+                where = pointer_join(pointer, key)
+                if not _encodable(key):
+                    loc = source.locate(where, key=True)
+                    found.append(_diag(source.file, loc.line, loc.column, "FD112", "key contains a lone "
+                                       "surrogate escape (\\uD800-\\uDFFF without its pair): not valid "
+                                       "Unicode", _printable(where)))
+                items.append((where, item))
+        elif isinstance(value, list):
+            items = [(pointer_join(pointer, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and not _encodable(value):
+            loc = source.locate(pointer)
+            found.append(_diag(source.file, loc.line, loc.column, "FD112", "string contains a lone surrogate "
+                               "escape (\\uD800-\\uDFFF without its pair): not valid Unicode", _printable(pointer)))
+        stack.extend(items)
+    return found
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _short_number(token: str) -> str:

@@ -13,15 +13,19 @@ import json
 import os
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Diagnostics, Severity
+from .engine import THREAD_NAME as ENGINE_THREAD
 from .engine import Engine, EngineError, default_engine
-from .host import Host, PluginFailure, default_host
+from .host import HOOK_TIMEOUT_ENV, Host, PluginFailure, default_host
 from .resource import lookup_out
 from .terraform_strings import REFERENCE, Ref, escape, render
 from .validation import validate_workspace
@@ -214,11 +218,30 @@ def synthesize_workspace(workspace: Workspace, *, host: Host | None = None, engi
             raise SynthError(found)
     try:
         engine = engine or default_engine()
-        return engine.run(_synthesize, workspace, host, engine, progress)
+        return _run_watched(engine, host, _synthesize, workspace, host, engine, progress)
     except EngineError as exc:
         raise SynthError(Diagnostics([Diagnostic("<engine>", 0, 0, "", Severity.ERROR, "FD800", str(exc))])) from exc
     except PluginFailure as exc:
         raise SynthError(Diagnostics([Diagnostic("<plugin>", 0, 0, "", Severity.ERROR, "FD900", str(exc))])) from exc
+
+
+def _run_watched(engine: Engine, host: Host, fn: Callable[..., Synthesized], *args: Any) -> Synthesized:
+    """``engine.run(fn, *args)``, but a plugin hook that overruns ``host.hook_timeout`` on the engine thread
+    becomes a :class:`PluginFailure` here instead of blocking the caller forever (the engine is abandoned:
+    its thread cannot be interrupted)."""
+    if threading.current_thread().name.startswith(ENGINE_THREAD):
+        return engine.run(fn, *args)
+    future = engine.submit(fn, *args)
+    while True:
+        try:
+            return future.result(timeout=0.1)
+        except FutureTimeout:
+            running = host.running
+            if running is not None and time.monotonic() - running[2] > host.hook_timeout:
+                plugin, hook, _ = running
+                engine.abandon(f"plugin {plugin!r} hung in {hook!r}")
+                raise PluginFailure(plugin, hook, f"did not return within {host.hook_timeout:g} s (set "
+                                    f"{HOOK_TIMEOUT_ENV} to allow longer)") from None
 
 
 def synthesis_order(resources: list[Resource]) -> list[Resource]:
