@@ -176,6 +176,73 @@ def schema(kind: str, flavor: str, version: str) -> None:
         sys.exit(EXIT_USAGE)
 
 
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
+              help="Environment whose overrides the preview and the problems use (switchable in the app).")
+@click.option("--serve", is_flag=True, help="Serve the editor to a web browser (textual-serve) instead.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="With --serve: port to listen on.")
+def edit(path: Path, env: str, serve: bool, host: str, port: int) -> None:
+    """Edit a resource file or a blueprint folder: form + JSON, live problems, Terraform preview and diff."""
+    try:
+        from .tui.session import Session, SessionError
+    except ImportError as exc:  # pragma: no cover - the tui extra is missing
+        click.echo(f"error: the editor needs the 'tui' extra (pip install 'facets-dynamo[tui]'): {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        Session(path, env)  # fail fast, with a message, before taking over the terminal
+    except SessionError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if serve:
+        import shlex
+
+        from textual_serve.server import Server
+
+        command = shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(path.resolve()), "--env", env])
+        click.echo(f"serving the editor for {path} on http://{host}:{port} (Ctrl+C stops)", err=True)
+        Server(command, host=host, port=port, title=f"facets-dynamo edit {path.name}").serve()
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo("error: edit needs an interactive terminal (or use --serve for a browser)", err=True)
+        sys.exit(EXIT_USAGE)
+    from .tui.app import EditorApp
+
+    EditorApp(path, env).run()
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--blueprint", type=click.Path(file_okay=False, path_type=Path),
+              help="Write into BLUEPRINT/<kind>/instances/NAME.json instead of ./NAME.json.")
+@click.option("--kind", default="dynamodb", show_default=True)
+@click.option("--flavor", default="default", show_default=True)
+@click.option("--version", "version", default="0.2", show_default=True)
+@click.option("--edit/--no-edit", "open_editor", default=None,
+              help="Open the editor on the new file (default: only on an interactive terminal).")
+def new(name: str, blueprint: Path | None, kind: str, flavor: str, version: str, open_editor: bool | None) -> None:
+    """Start resource NAME from the flavor's sample; never overwrites an existing file."""
+    from .tui.scaffold import ScaffoldError, create_resource, sample_document, target_path
+
+    given = Path(name)
+    try:
+        path = target_path(given.name, directory=given.parent, blueprint=blueprint, kind=kind)
+        if blueprint is not None and given.parent != Path("."):
+            raise ScaffoldError("with --blueprint give a plain NAME, not a path")
+        create_resource(path, sample_document(kind, flavor, version))
+    except ScaffoldError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"created {path} from the {kind}/{flavor}/{version} sample")
+    if open_editor is None:
+        open_editor = sys.stdin.isatty() and sys.stdout.isatty()
+    if open_editor:
+        from .tui.app import EditorApp
+
+        EditorApp(path).run()
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 def _load(paths: tuple[Path, ...], env: str, env_file: Path | None) -> Workspace:

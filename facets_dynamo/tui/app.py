@@ -1,0 +1,650 @@
+"""``facets-dynamo edit``: a Textual editor for resource specs with live validation and Terraform preview.
+
+Data flow: the raw JSON buffer is the single source of truth. Every change of it (typed, or produced by
+the form) is parsed, validated synchronously in its blueprint context (a few ms) and shown in the
+problems panel; then a debounced, exclusive thread worker synthesizes the workspace (jsii calls go
+through the engine's one thread) and the newest result replaces the preview. Nothing on disk changes
+until the user saves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
+from textual.worker import get_current_worker
+
+from ..diagnostics import Diagnostic
+from ..environment import DEFAULT_ENVIRONMENT
+from ..jsonsource import parse_text
+from .changes import DiffView, build_diff
+from .document import Buffer, SaveConflict, detect_style, dump_json
+from .messages import EnvironmentChosen, FormEdited, ProblemChosen, ResourceChosen
+from .scaffold import ScaffoldError, create_resource, sample_document, target_path
+from .screens import ChoiceScreen, HelpScreen, PromptScreen
+from .session import Checked, Session
+from .widgets.form import SpecForm
+from .widgets.preview import DiffPane, PreviewPane
+from .widgets.problems import ProblemsPanel
+from .widgets.sidebar import Sidebar
+
+DEBOUNCE = 0.15  # seconds of quiet typing before a synthesis starts
+
+
+@dataclass
+class PreviewOutcome:
+    """What one synthesis run produced, for the UI thread to show."""
+
+    generation: int
+    env: str
+    stacks: dict[str, dict[str, Any]] | None = None
+    error: str = ""
+    baseline_key: tuple[Any, ...] | None = None
+    baseline: dict[str, dict[str, Any]] | None = None
+    baseline_error: str = ""
+    synth_ms: float = 0.0
+
+
+@dataclass
+class Timings:
+    """Latency figures the benchmark reads (``bench/tui_latency.py``)."""
+
+    launched: float = field(default_factory=time.perf_counter)
+    first_preview: float | None = None
+    last_edit: float | None = None
+    last_shown: float | None = None
+    last_debounce: float = 0.0
+    last_synth_ms: float = 0.0
+    last_check_ms: float = 0.0
+
+
+class EditorApp(App[None]):
+    """Edit one resource file or a whole blueprint folder."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "facets-dynamo"
+    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("f9", "save_as", "Save as"),
+        Binding("ctrl+n", "new_resource", "New"),
+        Binding("ctrl+r", "reload", "Reload"),
+        Binding("f2", "toggle_editor", "Form/JSON"),
+        Binding("f3", "toggle_output", "Preview/Diff"),
+        Binding("f4", "next_environment", "Env"),
+        Binding("f5", "focus_problems", "Problems"),
+        Binding("f8", "focus_sidebar", "Resources", show=False),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, target: Path | str, env: str = DEFAULT_ENVIRONMENT, *, debounce: float = DEBOUNCE) -> None:
+        super().__init__()
+        self.session = Session(Path(target), env)
+        self.debounce = debounce
+        self.timings = Timings()
+        self.checked: Checked | None = None
+        self.generation = 0          # bumped on every change; a preview is shown only for the newest
+        self.shown_generation = -1   # generation of the preview on screen
+        self.preview_state = "working"
+        self.last_stacks: dict[str, dict[str, Any]] | None = None
+        self.diff_view: DiffView | None = None
+        self._baseline_checked: Checked | None = None
+        self._checked_key: tuple[str, str, Path] | None = None
+        self._baseline_key: tuple[Any, ...] | None = None
+        self._baseline: dict[str, dict[str, Any]] | None = None
+        self._baseline_error = ""
+        self.parse_error: Diagnostic | None = None
+
+    # -- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="main"):
+            if self.session.root is not None:
+                yield Sidebar(self._environments(), self.session.env, id="sidebar")
+            with TabbedContent(id="editor-tabs", initial="raw-tab"):
+                with TabPane("JSON", id="raw-tab"):
+                    yield TextArea.code_editor(self.session.buffer.text, language="json", id="raw")
+                with TabPane("Form", id="form-tab"):
+                    yield SpecForm(id="form")
+            with TabbedContent(id="output-tabs", initial="preview-tab"):
+                with TabPane("Preview", id="preview-tab"):
+                    yield PreviewPane(id="preview")
+                with TabPane("Diff", id="diff-tab"):
+                    yield DiffPane(id="diff")
+        yield ProblemsPanel(id="problems")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ProblemsPanel).root = self.session.root
+        self.editor.focus()
+        self._text_changed(force=True)
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#raw", TextArea)
+
+    @property
+    def form(self) -> SpecForm:
+        return self.query_one(SpecForm)
+
+    @property
+    def preview(self) -> PreviewPane:
+        return self.query_one(PreviewPane)
+
+    @property
+    def diff(self) -> DiffPane:
+        return self.query_one(DiffPane)
+
+    @property
+    def problems(self) -> ProblemsPanel:
+        return self.query_one(ProblemsPanel)
+
+    def _environments(self) -> list[str]:
+        envs = self.session.environments()
+        return envs if self.session.env in envs else [*envs, self.session.env]
+
+    # -- the edit -> check -> preview loop ---------------------------------------------------------
+    @on(TextArea.Changed, "#raw")
+    def _raw_changed(self) -> None:
+        self._text_changed()
+
+    def _text_changed(self, force: bool = False) -> None:
+        text = self.editor.text
+        buf = self.session.buffer
+        key = (text, self.session.env, self.session.current)
+        if not force and key == self._checked_key:
+            return
+        self._checked_key = key
+        self.timings.last_edit = time.perf_counter()
+        buf.text = text
+        doc, problems = parse_text(text, str(buf.path))
+        fatal = [d for d in problems if d.is_error] if doc is None else []
+        self.parse_error = fatal[0] if fatal else None
+        if doc is not None and isinstance(doc.data, dict):
+            self.form.set_stale(None)
+            self.form.load(doc.data)
+        elif doc is not None:
+            self.form.set_stale("the document is not a JSON object")
+        else:
+            where = f"line {fatal[0].line}, column {fatal[0].column}: " if fatal and fatal[0].line else ""
+            self.form.set_stale(where + (fatal[0].message if fatal else "the JSON does not parse"))
+        self.checked = checked = self.session.check()
+        self.timings.last_check_ms = checked.elapsed_ms
+        self.problems.show(list(checked.diagnostics), str(buf.path))
+        self._refresh_chrome()
+        self.generation += 1
+        if not checked.diagnostics.ok:
+            self.workers.cancel_group(self, "preview")
+            errors = len(checked.diagnostics.errors)
+            why = "the JSON does not parse" if self.parse_error else f"the spec has {errors} error(s)"
+            self._set_preview_state(f"⚠ stale: {why} — showing the last good preview" if self.last_stacks
+                                    else f"⚠ no preview: {why} (see Problems)", "stale")
+            return
+        self._set_preview_state("… synthesizing", "working")
+        baseline_key = self._baseline_wanted()
+        baseline_ws = None
+        if baseline_key != self._baseline_key:
+            baseline_ws = self._baseline_checked = self.session.check(saved=True)
+        self.synthesize(self.generation, checked, baseline_key, baseline_ws)
+
+    def _baseline_wanted(self) -> tuple[Any, ...]:
+        return (self.session.env, tuple(sorted((str(p), b.saved_text) for p, b in self.session.buffers.items())))
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def synthesize(self, generation: int, checked: Checked, baseline_key: tuple[Any, ...],
+                   baseline: Checked | None) -> None:
+        """Debounce, then synthesize on the engine thread; only the newest generation is shown."""
+        from ..synthesis import SynthError, synthesize_workspace
+
+        worker = get_current_worker()
+        started = time.perf_counter()
+        if self.debounce:
+            time.sleep(self.debounce)
+        if worker.is_cancelled or generation != self.generation:
+            return
+        outcome = PreviewOutcome(generation, checked.workspace.environment.name, baseline_key=baseline_key)
+        debounce = time.perf_counter() - started
+        t0 = time.perf_counter()
+        try:
+            outcome.stacks = synthesize_workspace(checked.workspace, validate=False).stacks
+        except SynthError as exc:
+            outcome.error = "; ".join(d.message for d in exc.diagnostics.errors) or str(exc)
+        except Exception as exc:  # a broken plugin must not kill the editor
+            outcome.error = f"{type(exc).__name__}: {exc}"
+        outcome.synth_ms = (time.perf_counter() - t0) * 1000
+        if baseline is not None and not worker.is_cancelled:
+            if not baseline.diagnostics.ok:
+                outcome.baseline_error = "the saved version is not valid, so there is nothing to compare with"
+            else:
+                try:
+                    outcome.baseline = synthesize_workspace(baseline.workspace, validate=False).stacks
+                except Exception as exc:
+                    outcome.baseline_error = f"the saved version does not synthesize: {exc}"
+        if not worker.is_cancelled:
+            self.call_from_thread(self._show_preview, outcome, debounce)
+
+    def _show_preview(self, outcome: PreviewOutcome, debounce: float) -> None:
+        if outcome.baseline_key is not None and (outcome.baseline is not None or outcome.baseline_error):
+            self._baseline_key = outcome.baseline_key
+            self._baseline, self._baseline_error = outcome.baseline, outcome.baseline_error
+        if outcome.generation != self.generation:
+            return  # a newer edit is on its way (or the spec became invalid meanwhile)
+        now = time.perf_counter()
+        self.timings.last_shown = now
+        self.timings.last_debounce = debounce
+        self.timings.last_synth_ms = outcome.synth_ms
+        if self.timings.first_preview is None:
+            self.timings.first_preview = now
+        self.shown_generation = outcome.generation
+        if outcome.stacks is None:
+            self._set_preview_state(f"✖ synthesis failed: {outcome.error}", "failed")
+            return
+        self.last_stacks = outcome.stacks
+        resource = self.session.resource_for(self.checked.workspace) if self.checked else None
+        name = resource.name if resource is not None else self.session.current.stem
+        stack = outcome.stacks.get(name)
+        if stack is not None:
+            shown = {k: v for k, v in stack.items() if k != "//"}  # engine metadata: construct paths, noise here
+            self.preview.show(json.dumps(shown, indent=2, sort_keys=True) + "\n")
+            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r} · "
+                                    f"{outcome.synth_ms:.0f} ms", "fresh")
+        else:
+            why = ("is disabled" if resource is not None and resource.disabled else
+                   "is provided (exists already)" if resource is not None and resource.provided else
+                   "has no stack")
+            self.preview.show(f"// {name} {why} in environment {outcome.env!r}: nothing is synthesized\n")
+            self._set_preview_state(f"✔ up to date · {name} {why} · environment {outcome.env!r}", "fresh")
+        self._show_diff(name, stack)
+
+    def _show_diff(self, name: str, stack: dict[str, Any] | None) -> None:
+        if self._baseline is None and not self._baseline_error:
+            self.diff.show_message("computing the saved version…", "working")
+            return
+        saved = self._baseline_checked
+        old = self.session.resource_for(saved.workspace) if saved is not None else None
+        new = self.session.resource_for(self.checked.workspace) if self.checked is not None else None
+        old_stack = (self._baseline or {}).get(old.name if old is not None else name)
+        self.diff_view = view = build_diff(old, new, self.session.env, old_stack, stack)
+        self.diff.show(view, self._baseline_error or ("" if old is not None else "new: not in the saved version"))
+        tab = self.query_one("#output-tabs", TabbedContent).get_tab("diff-tab")
+        tab.label = ("Diff ⚠" if view.replaces_table or view.destroys_table
+                     else f"Diff ({len(view.items)})" if view.items else "Diff")
+
+    def _set_preview_state(self, message: str, state: str) -> None:
+        self.preview_state = state
+        self.preview.set_status(message, state)
+
+    def _refresh_chrome(self) -> None:
+        buf = self.session.buffer
+        mark = " ● modified" if buf.dirty else ""
+        self.sub_title = f"{self._display_path(buf.path)} · env {self.session.env}{mark}"
+        sidebar = self.query(Sidebar)
+        if sidebar and self.checked is not None:
+            sidebar.first().show(self._sidebar_rows(), self.session.current)
+
+    def _display_path(self, path: Path) -> str:
+        root = self.session.root
+        if root is not None:
+            try:
+                return str(path.resolve().relative_to(root.resolve().parent))
+            except ValueError:
+                pass
+        return str(path)
+
+    def _sidebar_rows(self) -> list[tuple[Path, str, str, bool]]:
+        assert self.checked is not None
+        ws = self.checked.workspace
+        rows = []
+        for path in self.session.resource_files():
+            resource = self.session.resource_for(ws, path)
+            errors = sum(1 for d in self.checked.diagnostics.errors if _same(d.file, path))
+            notes = []
+            if errors:
+                notes.append(f"{errors} error(s)")
+            if resource is not None and resource.disabled:
+                notes.append("disabled")
+            if resource is not None and resource.provided:
+                notes.append("provided")
+            if resource is not None and len(resource.files) > 1:
+                notes.append("override")
+            buf = next((b for p, b in self.session.buffers.items() if _same(p, path)), None)
+            name = resource.name if resource is not None else path.stem
+            rows.append((path, name, " · ".join(notes), bool(buf and buf.dirty)))
+        return rows
+
+    # -- form <-> raw ------------------------------------------------------------------------------
+    @on(FormEdited)
+    def _form_edited(self, event: FormEdited) -> None:
+        text = self.editor.text
+        doc, _problems = parse_text(text, str(self.session.buffer.path))
+        if doc is None or not isinstance(doc.data, dict):
+            self.form.set_stale("the JSON does not parse")
+            return
+        try:
+            new = event.transform(doc.data)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if new == doc.data:
+            return
+        self.replace_text(dump_json(new, detect_style(text)))
+
+    def replace_text(self, text: str) -> None:
+        """Replace the whole buffer as one undoable edit, keeping the cursor where it was if possible."""
+        area = self.editor
+        row, col = area.cursor_location
+        area.replace(text, (0, 0), area.document.end)
+        lines = area.document.line_count
+        row = min(row, lines - 1)
+        area.move_cursor((row, min(col, len(area.document.get_line(row)))))
+        self._text_changed()
+
+    # -- problems, sidebar, environments -----------------------------------------------------------
+    @on(ProblemChosen)
+    def _problem_chosen(self, event: ProblemChosen) -> None:
+        self.go_to(event.diagnostic)
+
+    def go_to(self, d: Diagnostic) -> None:
+        """Move the JSON editor's cursor to a diagnostic (opening its file if it is another one)."""
+        if not self.session.is_current(d.file):
+            path = Path(d.file)
+            if not path.is_file():
+                self.notify(f"{d.file} cannot be opened here", severity="warning")
+                return
+            self.open_file(path)
+        self.query_one("#editor-tabs", TabbedContent).active = "raw-tab"
+        area = self.editor
+        row = max(d.line - 1, 0)
+        row = min(row, area.document.line_count - 1)
+        col = min(max(d.column - 1, 0), len(area.document.get_line(row)))
+        area.move_cursor((row, col), center=True)
+        area.focus()
+
+    @on(ResourceChosen)
+    def _resource_chosen(self, event: ResourceChosen) -> None:
+        self.open_file(event.path)
+
+    def open_file(self, path: Path) -> None:
+        if self.session.is_current(str(path)):
+            return
+        self.session.buffer.cursor = self.editor.cursor_location
+        buf = self.session.open(path)
+        self._load_buffer(buf)
+
+    def _load_buffer(self, buf: Buffer) -> None:
+        area = self.editor
+        area.load_text(buf.text)
+        row = min(buf.cursor[0], area.document.line_count - 1)
+        area.move_cursor((row, min(buf.cursor[1], len(area.document.get_line(row)))))
+        self.last_stacks = None
+        self._text_changed(force=True)
+
+    @on(EnvironmentChosen)
+    def _environment_chosen(self, event: EnvironmentChosen) -> None:
+        self.set_environment(event.env)
+
+    def set_environment(self, env: str) -> None:
+        if env == self.session.env:
+            return
+        self.session.env = env
+        for sidebar in self.query(Sidebar):
+            sidebar.set_environment(env, self._environments())
+        self.last_stacks = None
+        self._text_changed(force=True)
+        self.notify(f"environment {env!r}: overrides and table names of {env!r}", timeout=2)
+
+    def action_next_environment(self) -> None:
+        envs = self._environments()
+        self.set_environment(envs[(envs.index(self.session.env) + 1) % len(envs)])
+
+    # -- views -------------------------------------------------------------------------------------
+    def action_toggle_editor(self) -> None:
+        tabs = self.query_one("#editor-tabs", TabbedContent)
+        tabs.active = "form-tab" if tabs.active == "raw-tab" else "raw-tab"
+        if tabs.active == "raw-tab":
+            self.editor.focus()
+        else:
+            self.form.focus_next()
+
+    def action_toggle_output(self) -> None:
+        tabs = self.query_one("#output-tabs", TabbedContent)
+        tabs.active = "diff-tab" if tabs.active == "preview-tab" else "preview-tab"
+
+    def action_show_diff(self) -> None:
+        self.query_one("#output-tabs", TabbedContent).active = "diff-tab"
+
+    def action_focus_problems(self) -> None:
+        self.problems.focus()
+
+    def action_focus_sidebar(self) -> None:
+        for listing in self.query("#resource-list"):
+            listing.focus()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_add_attribute(self) -> None:
+        self.query_one("#editor-tabs", TabbedContent).active = "form-tab"
+        self.form.action_add_attribute()
+
+    # -- saving ------------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        self.save(self.session.buffer)
+
+    def save(self, buf: Buffer, *, invalid_ok: bool = False, force: bool = False,
+             then: Callable[[], None] | None = None) -> None:
+        """Save ``buf``, asking first when its JSON does not parse or the file changed on disk."""
+        doc, problems = parse_text(buf.text, str(buf.path))
+        if doc is None and not invalid_ok:
+            first = next((d for d in problems if d.is_error), None)
+            where = f" (line {first.line}, column {first.column}: {first.message})" if first and first.line else ""
+
+            def confirmed(choice: str | None) -> None:
+                if choice == "save-invalid":
+                    self.save(buf, invalid_ok=True, force=force, then=then)
+
+            self.push_screen(ChoiceScreen(
+                "Save JSON that does not parse?",
+                f"{buf.path.name} is not valid JSON{where}. Saving writes it exactly as typed; validate, synth and "
+                "other tools will reject the file until it is fixed.",
+                [("save-invalid", "Save anyway", "error"), ("cancel", "Cancel", "primary")]), confirmed)
+            return
+        if not force and buf.changed_on_disk():
+            self.push_screen(ChoiceScreen(
+                "File changed on disk",
+                f"{buf.path} was changed by another program since it was opened or last saved here. Saving "
+                "would overwrite those changes.",
+                [("reload", "Reload (drop my edits)", "warning"), ("save-as", "Save as…", "primary"),
+                 ("overwrite", "Overwrite", "error"), ("cancel", "Cancel", "default")]),
+                lambda choice: self._conflict_choice(choice, buf, then))
+            return
+        try:
+            buf.save(force=force)
+        except SaveConflict:
+            self.save(buf, invalid_ok=True, then=then)
+            return
+        except OSError as exc:
+            self.notify(f"not saved: {buf.path}: {exc.strerror or exc}", severity="error", timeout=8)
+            return
+        self.notify(f"saved {buf.path}", timeout=2)
+        self._after_disk_change()
+        if then is not None:
+            then()
+
+    def _conflict_choice(self, choice: str | None, buf: Buffer, then: Callable[[], None] | None) -> None:
+        if choice == "reload":
+            self.reload(buf)
+        elif choice == "save-as":
+            self.action_save_as()
+        elif choice == "overwrite":
+            self.save(buf, invalid_ok=True, force=True, then=then)
+
+    def action_save_as(self) -> None:
+        buf = self.session.buffer
+
+        def check(value: str) -> str:
+            path = Path(value).expanduser()
+            if path.exists() or path.is_symlink():
+                return f"{path} exists; choose another name"
+            return "" if path.parent.is_dir() else f"folder {path.parent} does not exist"
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            path = Path(value).expanduser()
+            old = buf.path
+            try:
+                buf.save_as(path)
+            except (OSError, FileExistsError) as exc:
+                self.notify(f"not saved: {exc}", severity="error", timeout=8)
+                return
+            self.session.rekey(old, path)
+            self._after_disk_change()
+            self.notify(f"saved as {path}", timeout=3)
+
+        suggestion = buf.path.with_name(buf.path.stem + "-copy.json")
+        self.push_screen(PromptScreen("Save as", "New file path (an existing file is never replaced)",
+                                      str(suggestion), check), chosen)
+
+    def action_reload(self) -> None:
+        buf = self.session.buffer
+        if not buf.dirty:
+            self.reload(buf)
+            return
+        self.push_screen(ChoiceScreen("Reload from disk?", f"Your unsaved edits to {buf.path.name} will be lost.",
+                                      [("reload", "Reload", "error"), ("cancel", "Cancel", "primary")]),
+                         lambda choice: self.reload(buf) if choice == "reload" else None)
+
+    def reload(self, buf: Buffer) -> None:
+        try:
+            buf.reload()
+        except OSError as exc:
+            self.notify(f"cannot reload {buf.path}: {exc}", severity="error")
+            return
+        if buf is self.session.buffer:
+            self._load_buffer(buf)
+        self._after_disk_change()
+        self.notify(f"reloaded {buf.path.name} from disk", timeout=2)
+
+    def _after_disk_change(self) -> None:
+        """Saved text moved: refresh the title, the sidebar and the diff baseline."""
+        self._baseline_key = None
+        self._baseline = None
+        self._baseline_error = ""
+        self._text_changed(force=True)
+
+    # -- new resource ------------------------------------------------------------------------------
+    def action_new_resource(self) -> None:
+        root = self.session.root
+        kind = "dynamodb"
+        where = (f"{root}/{kind}/instances/" if root is not None else f"{self.session.current.parent}/")
+
+        def target(name: str) -> Path:
+            if root is not None:
+                return target_path(name, blueprint=root, kind=kind)
+            return target_path(name, directory=self.session.current.parent)
+
+        def check(name: str) -> str:
+            try:
+                path = target(name)
+            except ScaffoldError as exc:
+                return str(exc)
+            return f"{path} exists already; not overwriting it" if path.exists() else ""
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                path = create_resource(target(name), sample_document(kind))
+            except ScaffoldError as exc:
+                self.notify(str(exc), severity="error", timeout=8)
+                return
+            self.open_file(path)
+            self.notify(f"created {path} from the flavor's sample", timeout=3)
+
+        self.push_screen(PromptScreen("New resource", f"Name (written to {where}<name>.json)", "", check), chosen)
+
+    # -- quitting ----------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        dirty = self.session.dirty()
+        if not dirty:
+            self.exit()
+            return
+        names = ", ".join(b.path.name for b in dirty)
+
+        def chosen(choice: str | None) -> None:
+            if choice == "discard":
+                self.exit()
+            elif choice == "save":
+                self._save_all_then_quit()
+
+        self.push_screen(ChoiceScreen("Unsaved changes", f"Unsaved changes in {names}. Quit anyway?",
+                                      [("save", "Save and quit", "primary"), ("discard", "Quit without saving",
+                                                                               "error"),
+                                       ("cancel", "Cancel", "default")]), chosen)
+
+    def _save_all_then_quit(self) -> None:
+        for buf in self.session.dirty():
+            if parse_text(buf.text, str(buf.path))[0] is None or buf.changed_on_disk():
+                if buf is not self.session.buffer:
+                    self.open_file(buf.path)
+                self.save(buf, then=self._save_all_then_quit)  # asks; continues once this one is saved
+                return
+            try:
+                buf.save()
+            except (OSError, SaveConflict) as exc:
+                self.notify(f"not saved: {exc}; nothing quit", severity="error", timeout=8)
+                return
+        self.exit()
+
+    # -- command palette ---------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Save", "Save the file (Ctrl+S)", self.action_save)
+        yield SystemCommand("Save as…", "Write to a new file and keep editing it (F9)", self.action_save_as)
+        yield SystemCommand("New resource", "Start a resource from the flavor's sample (Ctrl+N)",
+                            self.action_new_resource)
+        yield SystemCommand("Reload from disk", "Drop unsaved edits and read the file again (Ctrl+R)",
+                            self.action_reload)
+        yield SystemCommand("Switch form / JSON", "Toggle the editor view (F2)", self.action_toggle_editor)
+        yield SystemCommand("Switch preview / diff", "Toggle the output view (F3)", self.action_toggle_output)
+        yield SystemCommand("Show diff", "Changes against the saved version", self.action_show_diff)
+        yield SystemCommand("Next environment", "Cycle the environment (F4)", self.action_next_environment)
+        for env in self._environments():
+            yield SystemCommand(f"Environment: {env}", f"Preview and validate for {env!r}",
+                                _bind(self.set_environment, env), discover=False)
+        yield SystemCommand("Focus problems", "Jump to the problems panel (F5)", self.action_focus_problems)
+        yield SystemCommand("Add attribute", "Add a key attribute on the form (Ctrl+O)", self.action_add_attribute)
+        yield SystemCommand("Toggle light / dark", "Switch the theme (Ctrl+T)", self.action_toggle_theme)
+        yield SystemCommand("Help", "Keys and how the editor works (F1)", self.action_help)
+        if self.session.root is not None:
+            for path in self.session.resource_files():
+                yield SystemCommand(f"Open resource: {path.stem}", str(path), _bind(self.open_file, path),
+                                    discover=False)
+
+
+def _bind(fn: Callable[[Any], None], arg: Any) -> Callable[[], None]:
+    return lambda: fn(arg)
+
+
+def _same(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return str(a) == str(b)

@@ -1,0 +1,70 @@
+"""Start a new resource from its flavor's sample (``facets-dynamo new`` and the editor's "New" action).
+
+No Textual here: the CLI uses it without paying for the UI import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..host import Host, default_host
+from .document import Style, dump_json
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class ScaffoldError(Exception):
+    """The new resource cannot be created; the message says why and what to do."""
+
+
+def target_path(name: str, *, directory: Path | None = None, blueprint: Path | None = None,
+                kind: str = "dynamodb") -> Path:
+    """Where ``name`` goes: ``<blueprint>/<kind>/instances/<name>.json`` or ``<directory>/<name>.json``."""
+    stem = name[:-5] if name.endswith(".json") else name
+    if not NAME.match(stem) or len(stem) > 128:
+        raise ScaffoldError(f"invalid resource name {name!r}: use letters, digits, '_', '.' and '-', "
+                            "starting with a letter or digit (at most 128 characters)")
+    if blueprint is not None:
+        return blueprint / kind / "instances" / f"{stem}.json"
+    return (directory or Path.cwd()) / f"{stem}.json"
+
+
+def sample_document(kind: str = "dynamodb", flavor: str = "default", version: str = "0.2",
+                    host: Host | None = None) -> dict[str, Any]:
+    host = host or default_host()
+    found = host.flavor(kind, flavor, version)
+    if found is None:
+        raise ScaffoldError(f"no plugin serves {kind}/{flavor}/{version}; available: "
+                            f"{', '.join(host.available()) or 'none'}")
+    return found.sample or {"kind": kind, "flavor": flavor, "version": version, "metadata": {}, "spec": {}}
+
+
+def create_resource(path: Path, document: dict[str, Any]) -> Path:
+    """Write ``document`` to ``path`` atomically; never replaces an existing file (checked at link time)."""
+    if path.exists() or path.is_symlink():
+        raise ScaffoldError(f"{path} exists already; not overwriting it (pick another name or edit it)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot create {path.parent}: {exc.strerror or exc}") from exc
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dump_json(document, Style("  ", True)))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)  # fails with FileExistsError instead of replacing a file that just appeared
+    except FileExistsError as exc:
+        raise ScaffoldError(f"{path} exists already; not overwriting it") from exc
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return path

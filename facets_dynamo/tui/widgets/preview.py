@@ -1,0 +1,98 @@
+"""Preview of the synthesized Terraform JSON and its diff against the last saved version."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static, TextArea
+
+from ..changes import DiffView
+
+
+class PreviewPane(Vertical):
+    """A status line (fresh / stale / failed / working) over a read-only JSON view."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("waiting for the first preview…", id="preview-status", classes="status -working")
+        yield TextArea("", language="json", read_only=True, show_line_numbers=True, soft_wrap=False,
+                       id="preview-text")
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#preview-text", TextArea).text
+
+    @property
+    def status(self) -> str:
+        return str(self.query_one("#preview-status", Static).content)
+
+    def set_status(self, message: str, state: str) -> None:
+        """``state`` is one of fresh, stale, failed, working (a CSS class colours the line)."""
+        status = self.query_one("#preview-status", Static)
+        status.update(message)
+        for name in ("fresh", "stale", "failed", "working"):
+            status.set_class(name == state, f"-{name}")
+        self.set_class(state in {"stale", "failed"}, "-stale")
+
+    def show(self, text: str) -> None:
+        area = self.query_one("#preview-text", TextArea)
+        if area.text == text:
+            return
+        scroll = area.scroll_offset
+        area.load_text(text)
+        area.scroll_to(scroll.x, scroll.y, animate=False)
+
+
+class DiffPane(Vertical):
+    """Changes of the preview against the saved version; table-replacing changes are marked."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("no diff yet", id="diff-summary", classes="status")
+        with VerticalScroll(id="diff-scroll"):
+            yield Static("", id="diff-body")
+
+    @property
+    def summary(self) -> str:
+        return str(self.query_one("#diff-summary", Static).content)
+
+    @property
+    def body(self) -> str:
+        return str(self.query_one("#diff-body", Static).content)
+
+    def show(self, view: DiffView, note: str = "") -> None:
+        summary = self.query_one("#diff-summary", Static)
+        lost = view.replaces_table or view.destroys_table
+        if not view.changed:
+            summary.update(note or "no changes against the saved version")
+        elif lost:
+            verdict = "REPLACES THE TABLE" if view.replaces_table else "DESTROYS THE TABLE"
+            summary.update(f"⚠ {verdict} (all items lost) — {len(view.items)} change(s) against the saved version")
+        else:
+            summary.update(f"{len(view.items)} change(s) against the saved version; the table is updated in place"
+                           + (f" ({note})" if note else ""))
+        summary.set_class(lost, "-failed")
+        summary.set_class(view.changed and not lost, "-stale")
+        text = Text()
+        for reason in view.reasons:
+            text.append("⚠ " + reason + "\n", "bold red")
+        if view.reasons:
+            text.append("\n")
+        for line, replaces in view.items:
+            style = "bold red" if replaces else {"+": "green", "-": "red"}.get(line[:1], "yellow")
+            text.append(line, style)
+            if replaces:
+                text.append("  ← forces replacement", "bold red reverse")
+            text.append("\n")
+        if view.lines:
+            text.append("\nsynthesized Terraform JSON (saved → edited):\n", "bold")
+            for line in view.lines:
+                style = ("bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+")
+                         else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "dim")
+                text.append(line + "\n", style)
+        self.query_one("#diff-body", Static).update(text)
+
+    def show_message(self, message: str, state: str = "stale") -> None:
+        summary = self.query_one("#diff-summary", Static)
+        summary.update(message)
+        summary.set_class(state == "failed", "-failed")
+        summary.set_class(state == "stale", "-stale")
