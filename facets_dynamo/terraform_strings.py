@@ -16,9 +16,17 @@ from dataclasses import dataclass
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\.out\.([A-Za-z0-9_.]+)\}")
 
 
+# The CDK engine resolves ``${TfToken[...]}``, ``#{TfToken[...]}`` and ``&{TfToken[...]}`` in every string it
+# synthesizes: user text holding one would be swapped for an unrelated value or crash synthesis ("Unrecognized
+# Token Key"). Spelling the word through a constant interpolation hides it from the engine while Terraform
+# still reads the very same literal text.
+_ENGINE_TOKEN = "{TfToken["
+_ENGINE_TOKEN_SAFE = '{${"TfToken["}'
+
+
 def escape(text: str) -> str:
     """Make ``text`` a literal Terraform string."""
-    return text.replace("${", "$${").replace("%{", "%%{")
+    return text.replace("${", "$${").replace("%{", "%%{").replace(_ENGINE_TOKEN, _ENGINE_TOKEN_SAFE)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,211 @@
+"""The ``facets-dynamo`` console script as a pipeline uses it: exit codes, formats, and what synth writes."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_SCHEMA = ROOT / "schemas" / "dynamodb" / "default" / "0.2.json"
+DIAGNOSTIC_KEYS = {"file", "line", "column", "path", "severity", "code", "message"}
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def no_traceback(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    return result
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def bad(minimal: dict[str, Any]) -> dict[str, Any]:
+    doc = copy.deepcopy(minimal)
+    doc["spec"]["hash_key"] = "Missing"  # DDB101 (and LockID unused: DDB102)
+    return doc
+
+
+# -- validate --------------------------------------------------------------------------------------
+
+def test_validate_valid_file_exit_0(run_cli: Run, write_json: Callable[..., Path], minimal: dict[str, Any]) -> None:
+    result = no_traceback(run_cli("validate", write_json(minimal)))
+    assert result.returncode == 0
+    assert "ok: 1 resource(s) valid" in result.stdout
+
+
+def test_validate_invalid_text_format_exit_1(run_cli: Run, write_json: Callable[..., Path],
+                                             bad: dict[str, Any]) -> None:
+    path = write_json(bad)
+    result = no_traceback(run_cli("validate", path))
+    assert result.returncode == 1
+    line = next(ln for ln in result.stdout.splitlines() if "DDB101" in ln)
+    hash_line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if '"hash_key"' in ln)
+    assert line.startswith(f"{path}:{hash_line}:")
+    assert "error DDB101 at /spec/hash_key:" in line
+    assert "2 error(s)" in result.stderr
+
+
+def test_validate_json_format_is_a_list_of_diagnostic_objects(run_cli: Run, write_json: Callable[..., Path],
+                                                              bad: dict[str, Any], minimal: dict[str, Any]) -> None:
+    path = write_json(bad)
+    result = no_traceback(run_cli("validate", path, "--format", "json"))
+    assert result.returncode == 1
+    found = json.loads(result.stdout)
+    assert isinstance(found, list) and len(found) == 2
+    for d in found:
+        assert set(d) == DIAGNOSTIC_KEYS
+        assert d["file"] == str(path) and d["severity"] == "error"
+        assert isinstance(d["line"], int) and d["line"] > 1 and isinstance(d["column"], int) and d["column"] > 0
+    assert {(d["code"], d["path"]) for d in found} == {("DDB101", "/spec/hash_key"),
+                                                       ("DDB102", "/spec/attributes/key1")}
+    ok = no_traceback(run_cli("validate", write_json(minimal, "ok.json"), "--format", "json"))
+    assert ok.returncode == 0 and json.loads(ok.stdout) == []
+
+
+def test_validate_github_format_annotations(run_cli: Run, write_json: Callable[..., Path],
+                                            bad: dict[str, Any]) -> None:
+    path = write_json(bad)
+    result = no_traceback(run_cli("validate", path, "--format", "github"))
+    assert result.returncode == 1
+    lines = [ln for ln in result.stdout.splitlines() if ln]
+    assert len(lines) == 2
+    pattern = re.compile(r"^::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),title=(?P<code>\w+)::.+")
+    matches = [pattern.match(ln) for ln in lines]
+    assert all(matches), lines
+    assert {m["code"] for m in matches} == {"DDB101", "DDB102"}
+    assert {m["file"] for m in matches} == {str(path)}
+
+
+def test_env_changes_the_table_name_and_so_ddb105(run_cli: Run, write_json: Callable[..., Path],
+                                                  minimal: dict[str, Any]) -> None:
+    path = write_json(minimal)
+    assert run_cli("validate", path, "--env", "dev").returncode == 0
+    long_env = "e" * 250  # "locks-" + 250 characters = 256
+    result = no_traceback(run_cli("validate", path, "--env", long_env, "--format", "json"))
+    assert result.returncode == 1
+    assert "DDB105" in {d["code"] for d in json.loads(result.stdout)}
+
+
+def test_unreadable_input_exit_2(run_cli: Run, tmp_path: Path, write_json: Callable[..., Path],
+                                 bad: dict[str, Any]) -> None:
+    missing = no_traceback(run_cli("validate", tmp_path / "nope.json"))
+    assert missing.returncode == 2 and "FD101" in missing.stdout
+    # an unreadable file wins over another file's validation errors
+    both = no_traceback(run_cli("validate", write_json(bad), tmp_path / "nope.json"))
+    assert both.returncode == 2
+
+
+@pytest.mark.parametrize("args", [
+    ["validate"],                                   # no PATH
+    ["validate", "x.json", "--format", "xml"],      # bad choice
+    ["validate", "x.json", "--bogus"],              # unknown option
+    ["frobnicate"],                                 # unknown command
+    ["schema", "dynamodb"],                         # missing arguments
+])
+def test_usage_errors_exit_2(run_cli: Run, args: list[str], tmp_path: Path) -> None:
+    result = no_traceback(run_cli(*args, cwd=tmp_path))
+    assert result.returncode == 2
+    assert "Usage" in result.stderr or "Error" in result.stderr
+
+
+# -- synth -----------------------------------------------------------------------------------------
+
+def test_synth_writes_manifest_and_stacks(run_cli: Run, tmp_path: Path, write_json: Callable[..., Path],
+                                          minimal: dict[str, Any]) -> None:
+    out = tmp_path / "out"
+    result = no_traceback(run_cli("synth", write_json(minimal), "--env", "qa", "--out", out))
+    assert result.returncode == 0, result.stderr
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert files == ["manifest.json", "stacks/locks/cdk.tf.json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["stacks"]["locks"]["synthesizedStackPath"] == "stacks/locks/cdk.tf.json"
+    stack = json.loads((out / "stacks" / "locks" / "cdk.tf.json").read_text())
+    assert stack["resource"]["aws_dynamodb_table"]["table"]["name"] == "locks-qa"  # --env names the table
+
+
+def test_synth_with_any_error_writes_nothing_and_keeps_existing_out(run_cli: Run, tmp_path: Path,
+                                                                     write_json: Callable[..., Path],
+                                                                     minimal: dict[str, Any],
+                                                                     bad: dict[str, Any]) -> None:
+    out = tmp_path / "out"
+    (out / "stacks" / "old").mkdir(parents=True)
+    (out / "manifest.json").write_text('{"previous": true}\n')
+    (out / "stacks" / "old" / "cdk.tf.json").write_text("{}\n")
+    good = write_json(minimal, "good.json")
+    broken = write_json(bad, "broken.json")
+    before = snapshot(out)
+    siblings = sorted(p.name for p in tmp_path.iterdir())
+    result = no_traceback(run_cli("synth", good, broken, "--out", out))
+    assert result.returncode == 1
+    assert "nothing written" in result.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == siblings  # no temp dirs left behind
+
+    fresh = tmp_path / "fresh"
+    assert no_traceback(run_cli("synth", broken, "--out", fresh)).returncode == 1
+    assert not fresh.exists()
+
+
+def test_synth_replaces_out_wholesale(run_cli: Run, tmp_path: Path, write_json: Callable[..., Path],
+                                      minimal: dict[str, Any]) -> None:
+    out = tmp_path / "out"
+    locks = write_json(minimal, "locks.json")
+    other = copy.deepcopy(minimal)
+    other["metadata"]["name"] = "stale"
+    stale = write_json(other, "stale.json")
+    assert run_cli("synth", locks, stale, "--out", out).returncode == 0
+    assert (out / "stacks" / "stale" / "cdk.tf.json").is_file()
+    (out / "notes.txt").write_text("left by hand\n")
+    result = no_traceback(run_cli("synth", locks, "--out", out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "manifest.json", "stacks/locks/cdk.tf.json"]
+    assert sorted(json.loads((out / "manifest.json").read_text())["stacks"]) == ["locks"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locks.json", "out", "stale.json"]
+
+
+def test_synth_out_is_a_file_is_an_error_not_a_traceback(run_cli: Run, tmp_path: Path,
+                                                         write_json: Callable[..., Path],
+                                                         minimal: dict[str, Any]) -> None:
+    target = tmp_path / "taken"
+    target.write_text("mine\n")
+    result = no_traceback(run_cli("synth", write_json(minimal), "--out", target))
+    assert result.returncode != 0 and "cannot write" in result.stderr
+    assert target.read_text() == "mine\n"
+
+
+# -- plugins and schema ----------------------------------------------------------------------------
+
+def test_plugins_lists_bundled_plugin_and_flavor(run_cli: Run) -> None:
+    result = no_traceback(run_cli("plugins"))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("dynamodb_default"))
+    assert "entry point from facets-dynamo" in lines[head] and "BROKEN" not in lines[head]
+    assert lines[head + 1].strip() == "dynamodb/default/0.2"
+
+
+def test_schema_prints_the_shipped_schema(run_cli: Run) -> None:
+    result = no_traceback(run_cli("schema", "dynamodb", "default", "0.2"))
+    assert result.returncode == 0
+    printed = json.loads(result.stdout)
+    assert printed == json.loads(SHIPPED_SCHEMA.read_text())
+    assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_unknown_schema_exit_2_lists_available(run_cli: Run) -> None:
+    result = no_traceback(run_cli("schema", "dynamodb", "default", "9.9"))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "dynamodb/default/9.9" in result.stderr and "dynamodb/default/0.2" in result.stderr
