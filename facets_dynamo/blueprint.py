@@ -13,7 +13,7 @@ came from, so a diagnostic on a merged resource points at the base or the overri
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,9 +88,30 @@ def _error(file: str, code: str, message: str, line: int = 0, col: int = 0) -> D
     return Diagnostic(file, line, col, "", Severity.ERROR, code, message)
 
 
+def _is(check: Callable[[], bool]) -> bool:
+    """``Path.exists()``/``is_dir()``/... answering False, instead of raising, for names the OS refuses (too
+    long, NUL byte): a bad argument must become a diagnostic, never a crash."""
+    try:
+        return check()
+    except (OSError, ValueError):
+        return False
+
+
+def _folder_name_problem(env: str) -> str | None:
+    """Why ``env`` cannot name ``<blueprint>/<env>/`` (it is joined to paths), or None."""
+    if not env:
+        return "is empty"
+    if env in (".", "..") or any(c in env for c in "/\\\0"):
+        return "is not a single folder name (no '/', '\\', '.' or '..')"
+    if len(env.encode("utf-8", "surrogatepass")) > 255:
+        return f"is {len(env.encode('utf-8', 'surrogatepass'))} bytes, longer than a folder name can be (255)"
+    return None
+
+
 class _Loader:
     def __init__(self, env: str, texts: Mapping[Path, str]) -> None:
         self.env = env
+        self.env_problem = _folder_name_problem(env)
         self.texts = {Path(p).resolve(): t for p, t in texts.items()}
         self.ws = Workspace(Environment(env))
         self.seen: set[Path] = set()
@@ -103,20 +124,23 @@ class _Loader:
 
     def load(self, paths: list[Path], env_file: Path | None) -> Workspace:
         ws = self.ws
-        roots = sorted({p if p.is_dir() else layout[0] for p in paths
-                        if p.is_dir() or (layout := blueprint_root_of(p))})
-        if env_file is None:
+        if self.env_problem:
+            ws.diagnostics.append(_error("--env", "FD403", f"environment name {self.env[:80]!r} "
+                                         f"{self.env_problem}; its overrides and environment.json cannot be read"))
+        roots = sorted({p if _is(p.is_dir) else layout[0] for p in paths
+                        if _is(p.is_dir) or (layout := blueprint_root_of(p))})
+        if env_file is None and not self.env_problem:
             env_file = next((r / self.env / ENVIRONMENT_FILE for r in roots
-                             if (r / self.env / ENVIRONMENT_FILE).is_file()), None)
+                             if _is((r / self.env / ENVIRONMENT_FILE).is_file)), None)
         if env_file is not None:
             loaded, problems = load_environment(env_file, self.env)
             ws.diagnostics += problems
             if loaded is not None:
                 ws.environment = loaded
         for path in paths:
-            if path.is_dir():
+            if _is(path.is_dir):
                 self.blueprint(path)
-            elif path.exists() or path.is_symlink():
+            elif _is(path.exists) or _is(path.is_symlink):
                 self.one(path, blueprint_root_of(path))
             else:
                 ws.diagnostics.append(_error(str(path), "FD101", "no such file or directory"))
@@ -131,7 +155,7 @@ class _Loader:
         for path in bases:
             self.one(path, (root, path.parent.parent.name))
         base_keys = {(p.parent.parent.name, p.stem) for p in bases}
-        for override in override_files(root, self.env):
+        for override in override_files(root, self.env) if not self.env_problem else []:
             if (override.parent.parent.name, override.stem) not in base_keys:
                 self.ws.diagnostics.append(_error(str(override), "FD321", f"override for environment "
                                                   f"{self.env!r} has no base resource "
@@ -159,7 +183,7 @@ class _Loader:
             root, kind = layout
             resource.kind_from_folder = kind
             override = root / self.env / kind / "instances" / path.name
-            if override.exists() or override.is_symlink():
+            if not self.env_problem and (_is(override.exists) or _is(override.is_symlink)):
                 resource = self.apply_override(resource, override)
         self.ws.resources.append(resource)
 

@@ -97,6 +97,24 @@ def test_env_changes_the_table_name_and_so_ddb105(run_cli: Run, write_json: Call
     assert "DDB105" in {d["code"] for d in json.loads(result.stdout)}
 
 
+@pytest.mark.parametrize("env", ["x" * 300, "../prod", ""])
+def test_env_that_cannot_be_a_folder_is_a_diagnostic_not_a_crash(run_cli: Run, example_bp: Path, env: str) -> None:
+    # "--env" is joined to blueprint paths: 300 characters used to crash with "File name too long", and
+    # "../prod" read overrides from outside the blueprint.
+    result = no_traceback(run_cli("validate", example_bp, "--env", env, "--format", "json"))
+    assert result.returncode == 1
+    found = json.loads(result.stdout)
+    env_problem = [d for d in found if d["code"] == "FD403"]
+    assert len(env_problem) == 1 and env_problem[0]["file"] == "--env"
+    assert not any(d["code"] == "FD321" for d in found)  # no override folder was looked at
+
+
+def test_file_name_too_long_is_unreadable_exit_2(run_cli: Run, tmp_path: Path) -> None:
+    result = no_traceback(run_cli("validate", tmp_path / ("y" * 300 + ".json"), "--format", "json"))
+    assert result.returncode == 2
+    assert [d["code"] for d in json.loads(result.stdout)] == ["FD101"]
+
+
 def test_unreadable_input_exit_2(run_cli: Run, tmp_path: Path, write_json: Callable[..., Path],
                                  bad: dict[str, Any]) -> None:
     missing = no_traceback(run_cli("validate", tmp_path / "nope.json"))
