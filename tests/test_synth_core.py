@@ -170,7 +170,10 @@ def test_every_user_string_is_escaped_in_the_output(write_json: Callable[..., Pa
     weird = "${jsonencode(1)}%{ for x in y }"
     minimal["spec"]["attributes"]["key1"]["name"] = weird  # key attribute names may hold any text
     minimal["spec"]["hash_key"] = weird
+    minimal["spec"]["attributes"]["gsi"] = {"name": "%{G}", "type": "S"}
     minimal["metadata"]["tags"] = dict(TRICKY_TAGS)
+    minimal["advanced"] = {"aws_dynamodb": {"global_secondary_indexes": [
+        {"name": "by-g", "hash_key": "%{G}", "projection_type": "INCLUDE", "non_key_attributes": ["${n}"]}]}}
     bp = tmp_path / "bp"
     resource = bp / "dynamodb" / "instances" / "locks.json"
     resource.parent.mkdir(parents=True)
@@ -186,7 +189,29 @@ def test_every_user_string_is_escaped_in_the_output(write_json: Callable[..., Pa
     assert {terraform_literal(k)[0]: terraform_literal(v)[0] for k, v in table["tags"].items()} == {
         **TRICKY_TAGS, "team${a}": "%{b}", "Name": "locks-dev"}
     assert terraform_literal(stack["provider"]["aws"][0]["region"]) == ("eu-west-1${x}", [])
+    [gsi] = table["global_secondary_index"]
+    assert terraform_literal(gsi["hash_key"])[0] == "%{G}"
+    assert [terraform_literal(n)[0] for n in gsi["non_key_attributes"]] == ["${n}"]
     assert_only_engine_references(stack)
+
+
+@pytest.mark.parametrize("pointer,value,code", [
+    ("/metadata/name", "${x}", "FD203"),
+    ("/advanced/aws_dynamodb/global_secondary_indexes/0/name", "by-${x}", "DDB106"),
+])
+def test_names_cannot_carry_interpolations_past_validation(write_json: Callable[..., Path],
+                                                          minimal: dict[str, Any], pointer: str, value: str,
+                                                          code: str) -> None:
+    minimal["advanced"] = {"aws_dynamodb": {"global_secondary_indexes": [
+        {"name": "by-lock", "hash_key": "LockID", "projection_type": "ALL"}]}}
+    parent = minimal
+    *parts, last = pointer.strip("/").split("/")
+    for part in parts:
+        parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+    parent[last] = value
+    with pytest.raises(SynthError) as info:
+        synth(write_json(minimal))
+    assert code in {d.code for d in info.value.diagnostics.errors if d.path == pointer}
 
 
 def test_engine_token_markers_in_user_text_stay_literal(write_json: Callable[..., Path],
