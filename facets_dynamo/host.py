@@ -69,7 +69,13 @@ class Host:
 
     # -- discovery ---------------------------------------------------------------------------------
     def _register(self, plugin: object, name: str, source: str) -> None:
-        info = self.plugins.setdefault(name, PluginInfo(name, source))
+        if name in self.plugins:  # the newcomer is refused; the plugin already known keeps working
+            other = self.plugins[name]
+            label = f"{name} ({source})"
+            self.plugins[label] = PluginInfo(label, source, error=f"not registered: the name {name!r} is already "
+                                             f"taken by a plugin ({other.source})")
+            return
+        info = self.plugins[name] = PluginInfo(name, source)
         try:
             self.pm.register(plugin, name=name)
         except Exception as exc:  # pluggy validates hookimpl signatures here

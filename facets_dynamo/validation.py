@@ -77,6 +77,8 @@ def _envelope(resource: Resource, host: Host) -> list[Diagnostic]:
             hint = f' (write "{value}")' if name == "version" and isinstance(value, int | float) else ""
             problems.append(resource.diagnostic(f"/{name}", "FD201", f"{name!r} must be a string, not "
                                                 f"{type(value).__name__} {value!r}{hint}"))
+        elif isinstance(value, str) and not value.strip():
+            problems.append(resource.diagnostic(f"/{name}", "FD201", f"{name!r} must not be empty"))
     if problems:
         return problems
     if resource.key not in host.flavors:

@@ -132,6 +132,18 @@ def test_two_plugins_registering_the_same_flavor_second_is_reported() -> None:
     assert [p.name for p in host.broken_plugins()] == ["dup"]
 
 
+def test_plugin_reusing_a_taken_name_is_refused_and_the_first_keeps_working(write_json: Callable[..., Path],
+                                                                            minimal: dict[str, Any]) -> None:
+    # It used to mark the bundled plugin itself as broken, silently switching all DDB rules off.
+    host = Host(plugins=[("dynamodb_default", fake("fake_queue.plugin"))])
+    assert host.plugins["dynamodb_default"].error is None
+    refused = host.plugins["dynamodb_default (registered in code)"]
+    assert "already taken" in (refused.error or "")
+    assert host.flavor("queue", "default", "0.1") is None
+    minimal["spec"]["hash_key"] = "Nope"
+    assert "DDB101" in {d.code for d in check(host, write_json(minimal))}
+
+
 def test_plugin_with_invalid_schema_is_reported_not_a_crash(write_json: Callable[..., Path]) -> None:
     host = Host(plugins=[("badschema", fake("fake_badschema"))])
     doc = {**QUEUE, "flavor": "bad"}

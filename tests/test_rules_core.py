@@ -263,6 +263,16 @@ def test_fd201_missing_kind(write_json: WriteJson, minimal: dict[str, Any]) -> N
     assert d.path == "" and "'kind'" in d.message
 
 
+@pytest.mark.parametrize("field", ["kind", "flavor", "version"])
+def test_fd201_empty_envelope_field(write_json: WriteJson, minimal: dict[str, Any], field: str) -> None:
+    minimal[field] = ""
+    path = write_json(minimal)
+    found = errors(path)
+    d = one(found, "FD201")
+    assert d.path == f"/{field}" and (d.line, d.column) == position(path, '""')
+    assert "FD202" not in codes(found)  # used to say "no plugin serves None"
+
+
 def test_fd202_unknown_flavor_lists_available(write_json: WriteJson, minimal: dict[str, Any]) -> None:
     minimal["flavor"] = "fancy"
     path = write_json(minimal)
