@@ -147,6 +147,8 @@ WARNING_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("DDB124", adv(point_in_time_recovery_period_in_days=7),
      adv(point_in_time_recovery_enabled=True, point_in_time_recovery_period_in_days=7), "7"),
     ("DDB130", adv(autoscaling_read={"max_capacity": 10}), adv(**AUTO), "autoscaling_read"),
+    ("DDB141", adv(tags={"owner": "me & you"}), adv(tags={"owner": "me + you @ team:a/b"}), "'&'"),
+    ("DDB141", {"metadata": {"tags": {"team!": "a"}}}, {"metadata": {"tags": {"team": "a"}}}, "'!'"),
     ("DDB190", {"colour": "blue"}, {}, "'colour'"),
     ("DDB191", {"advanced": {"aws_rds": {}}}, {}, "aws_rds"),
     ("DDB192", {"provided": True, "out": {"attributes": {"table_name": "t"}}},

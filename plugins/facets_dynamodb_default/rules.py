@@ -13,6 +13,7 @@ from typing import Any
 
 from facets_dynamo.diagnostics import Diagnostic, Severity
 from facets_dynamo.resource import Resource
+from facets_dynamo.terraform_strings import REFERENCE
 from facets_dynamo.validation import ValidationContext
 
 from .model import BASE, PAY_PER_REQUEST, PROVISIONED, Table
@@ -25,6 +26,7 @@ MAX_GSI, MAX_LSI, MAX_NON_KEY, MAX_TAGS = 20, 5, 100, 50
 KNOWN_TOP_LEVEL = {"$schema", "kind", "flavor", "version", "lifecycle", "disabled", "conditional_on_intent",
                    "provided", "depends_on", "metadata", "spec", "advanced", "out"}
 WARN = Severity.WARNING
+TAG_SPECIALS = set("+-=._:/@")
 
 
 def rule(fn: Rule) -> Rule:
@@ -345,6 +347,12 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
             if key.lower().startswith("aws:"):
                 yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
                                    "AWS rejects it: rename the tag", key=True)
+            bad = sorted({c for c in key + (REFERENCE.sub("", value) if isinstance(value, str) else "")
+                          if not (c.isalnum() or c.isspace() or c in TAG_SPECIALS)})
+            if bad:
+                yield r.diagnostic(pointer, "DDB141", f"tag {key!r} uses {''.join(bad)!r}: DynamoDB tag keys and "
+                                   "values allow letters, digits, spaces and + - = . _ : / @ only; AWS may "
+                                   "reject the tag", WARN, key=True)
             if isinstance(value, str) and len(value) > 256:
                 yield r.diagnostic(pointer, "DDB129", f"tag {key!r} value {_short(value)} is {len(value)} "
                                    "characters; tag values are at most 256: shorten it")

@@ -22,6 +22,21 @@ from typing import Any
 SAMPLE_VALUES: dict[str, dict[str, Any]] = {"S": {"S": "k"}, "N": {"N": "1"}, "B": {"B": b"\x01"}}
 
 
+def terraform_literal(value: Any) -> Any:
+    """What Terraform makes of a JSON string without interpolations: ``$${`` -> ``${``, ``%%{`` -> ``%{``.
+
+    The synthesizer escapes user text that way, so the emulated API call must see the unescaped text.
+    Applied recursively to lists and dicts (keys too).
+    """
+    if isinstance(value, str):
+        return value.replace("$${", "${").replace("%%{", "%{")
+    if isinstance(value, list):
+        return [terraform_literal(v) for v in value]
+    if isinstance(value, dict):
+        return {terraform_literal(k): terraform_literal(v) for k, v in value.items()}
+    return value
+
+
 def _blocks(value: Any) -> list[dict[str, Any]]:
     """Terraform JSON nests blocks as a list of objects, or a single object; accept both."""
     if isinstance(value, dict):
@@ -54,6 +69,7 @@ def create_table_kwargs(table_block: dict[str, Any]) -> dict[str, Any]:
     TTL and point-in-time recovery are separate API calls (see :func:`follow_up_calls`); replicas are
     created by ``UpdateTable`` after the table exists and are left out here.
     """
+    table_block = terraform_literal(table_block)
     provisioned = table_block.get("billing_mode", "PROVISIONED") == "PROVISIONED"
     kwargs: dict[str, Any] = {
         "TableName": table_block["name"],
@@ -99,6 +115,7 @@ def create_table_kwargs(table_block: dict[str, Any]) -> dict[str, Any]:
 
 def follow_up_calls(table_block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """The (client method, kwargs) calls the provider makes after CreateTable: TTL and PITR."""
+    table_block = terraform_literal(table_block)
     name = table_block["name"]
     calls: list[tuple[str, dict[str, Any]]] = []
     for ttl in _blocks(table_block.get("ttl")):
@@ -117,6 +134,7 @@ def follow_up_calls(table_block: dict[str, Any]) -> list[tuple[str, dict[str, An
 
 def sample_key(table_block: dict[str, Any]) -> dict[str, Any]:
     """A primary key item with one value of the right type per key attribute."""
+    table_block = terraform_literal(table_block)
     types = {a["name"]: a["type"] for a in _blocks(table_block.get("attribute"))}
     key = {table_block["hash_key"]: SAMPLE_VALUES[types[table_block["hash_key"]]]}
     if table_block.get("range_key"):
@@ -151,6 +169,7 @@ def create_and_roundtrip(client: Any, table_block: dict[str, Any]) -> dict[str, 
     Returns the item read back; raises botocore's ClientError when the service rejects the definition.
     Non-key attributes of INCLUDE projections and index keys are filled too, so the item lands in indexes.
     """
+    table_block = terraform_literal(table_block)
     client.create_table(**create_table_kwargs(table_block))
     for method, kwargs in follow_up_calls(table_block):
         getattr(client, method)(**kwargs)
