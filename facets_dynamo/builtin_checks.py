@@ -27,7 +27,7 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     name = resource.name
-    if not SAFE_NAME.match(name) or ".." in name:
+    if not SAFE_NAME.fullmatch(name) or ".." in name:  # fullmatch: "$" alone lets "locks\n" through
         pointer = "/metadata/name" if resource.metadata.get("name") == name else ""
         problems.append(resource.diagnostic(pointer, "FD203", f"resource name {name!r} is not usable: it "
                                             "must start with a letter or digit and use only letters, digits, "
