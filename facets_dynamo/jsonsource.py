@@ -2,12 +2,13 @@
 
 Python's ``json`` module is lenient where a spec file must not be (duplicate keys silently keep the last
 value, ``NaN`` is accepted) and says nothing about positions after a successful parse. This module wraps
-it: ``json`` does the parsing, ``json_source_map`` maps each JSON pointer to its line and column, and
-the few checks no library does (BOM, non-finite numbers, duplicate keys, nesting depth) are done here.
+it: ``json`` does the parsing, a token scan maps each JSON pointer to its line and column, and the few
+checks no library does (BOM, non-finite numbers, duplicate keys, nesting depth) are done here.
 """
 
 from __future__ import annotations
 
+import bisect
 import errno
 import json
 import math
@@ -285,20 +286,61 @@ def _explain(exc: json.JSONDecodeError, text: str) -> str:
     return msg
 
 
-def _source_map(text: str, file: str) -> SourceMap:
-    import json_source_map  # local: only needed once a document parsed
+# One JSON token of an already parsed (so valid) document: a string, a punctuation mark, or a bare literal.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 
-    try:
-        entries = json_source_map.calculate(text)
-    except Exception:  # the library is stricter in odd corners; positions are a convenience
-        return SourceMap(file=file)
+
+def _source_map(text: str, file: str) -> SourceMap:
+    """Where each value (and object key) starts, by RFC 6901 pointer.
+
+    A scan of the tokens rather than ``json_source_map``: that library builds pointers from the raw key
+    text, so a key holding ``/``, ``~`` or a ``\\u`` escape (``"team/owner"`` tags are common) got a pointer
+    no diagnostic uses and its position was lost; it also parsed every document a second time.
+    """
+    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def where(pos: int) -> Location:
+        line = bisect.bisect_right(line_starts, pos)
+        return Location(file, line, pos - line_starts[line - 1] + 1)
+
     values: dict[str, Location] = {}
     keys: dict[str, Location] = {}
-    for pointer, entry in entries.items():
-        start = entry.value_start
-        values[pointer] = Location(file, start.line + 1, start.column + 1)
-        if entry.key_start is not None:
-            keys[pointer] = Location(file, entry.key_start.line + 1, entry.key_start.column + 1)
+    # open containers: [pointer, next array index (-1 for objects), pending key, pending key position]
+    stack: list[list[Any]] = []
+    expect_key = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("]", "}"):
+            stack.pop()
+            expect_key = False
+            continue
+        if token == ",":
+            expect_key = bool(stack) and stack[-1][1] < 0
+            continue
+        if token == ":":
+            continue
+        if expect_key:
+            frame = stack[-1]
+            frame[2] = json.loads(token) if "\\" in token else token[1:-1]
+            frame[3] = match.start()
+            expect_key = False
+            continue
+        if not stack:
+            pointer = ""
+        elif stack[-1][1] < 0:
+            frame = stack[-1]
+            pointer = pointer_join(frame[0], frame[2])
+            keys[pointer] = where(frame[3])
+        else:
+            frame = stack[-1]
+            pointer = pointer_join(frame[0], frame[1])
+            frame[1] += 1
+        values[pointer] = where(match.start())
+        if token == "{":
+            stack.append([pointer, -1, None, 0])
+            expect_key = True
+        elif token == "[":
+            stack.append([pointer, 0, None, 0])
     return SourceMap(values, keys, file)
 
 

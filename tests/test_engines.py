@@ -82,8 +82,11 @@ def _imported_modules(path: Path) -> set[str]:
 
 def test_engine_module_is_the_only_importer_of_cdktf_and_cdktn() -> None:
     importers = {}
+    engine_py = ROOT / "facets_dynamo" / "engine.py"
     for root in SOURCES:
         for path in sorted(root.rglob("*.py")):
+            if path == engine_py:
+                continue
             engines = _imported_modules(path) & {"cdktf", "cdktn", "jsii"}
             if engines:
                 importers[path.relative_to(ROOT).as_posix()] = engines

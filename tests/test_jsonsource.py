@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from facets_dynamo.jsonsource import MAX_DEPTH, parse_bytes, parse_text, read_document
+from facets_dynamo.jsonsource import MAX_DEPTH, parse_bytes, parse_text, pointer_join, read_document
 from facets_dynamo.resource import load_resource
 
 
@@ -78,7 +82,7 @@ def test_number_overflowing_to_infinity_fd107() -> None:
 def test_integer_with_too_many_digits_is_a_diagnostic_not_a_crash() -> None:
     _doc, problems = parse_text('{"n": ' + "7" * 5000 + "}", "f.json")
     d = only(problems, "FD107")
-    assert (d.line, d.column) == (1, 7) and "5000 characters" in d.message
+    assert (d.line, d.column, d.path) == (1, 7, "/n") and "5000 characters" in d.message
 
 
 def test_duplicate_key_fd108_reported_at_the_duplicate() -> None:
@@ -133,3 +137,58 @@ def test_read_document_uses_display_name_and_reports_file(tmp_path: Path) -> Non
     assert only(problems, "FD104").file == "shown.json"
     _doc, problems = read_document(tmp_path / "missing.json")
     assert only(problems, "FD101").line == 0
+
+
+# -- positions of every value and key ------------------------------------------------------------------
+
+def offset(text: str, line: int, column: int) -> int:
+    return sum(len(ln) + 1 for ln in text.split("\n")[: line - 1]) + column - 1
+
+
+def walk(value: Any, pointer: str = "") -> list[tuple[str, Any, str | None]]:
+    """(pointer, value, key) for every value of a JSON document."""
+    found: list[tuple[str, Any, str | None]] = []
+    stack: list[tuple[str, Any, str | None]] = [(pointer, value, None)]
+    while stack:
+        here, item, key = stack.pop()
+        found.append((here, item, key))
+        if isinstance(item, dict):
+            stack.extend((pointer_join(here, k), v, k) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((pointer_join(here, i), v, None) for i, v in enumerate(item))
+    return found
+
+
+def assert_positions_exact(text: str) -> None:
+    doc, problems = parse_text(text, "f.json")
+    assert doc is not None and problems == []
+    decoder = json.JSONDecoder()
+    for pointer, value, key in walk(doc.data):
+        assert pointer in doc.source.values, pointer
+        loc = doc.source.values[pointer]
+        assert decoder.raw_decode(text, offset(text, loc.line, loc.column))[0] == value, pointer
+        if key is not None:
+            kloc = doc.source.keys[pointer]
+            assert decoder.raw_decode(text, offset(text, kloc.line, kloc.column))[0] == key, pointer
+
+
+def test_keys_with_slash_tilde_escapes_and_unicode_have_exact_positions() -> None:
+    # json_source_map built pointers from the raw key text: these all fell back to their parent's position
+    doc = {"metadata": {"tags": {"team/owner": "a", "x~y": "b", "caf\u00e9": "c", 'q"uote': "d", "back\\slash": 1}},
+           "list": [{"k/": [True, None, "]}{["]}, 2.5]}
+    for text in (json.dumps(doc, indent=2), json.dumps(doc), json.dumps(doc, indent=1, ensure_ascii=False)):
+        assert_positions_exact(text)
+    parsed, _ = parse_text(json.dumps(doc, indent=2), "f.json")
+    assert parsed.source.locate("/metadata/tags/team~1owner", key=True).line == 4
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(JSON_VALUES, st.sampled_from([None, 2]), st.booleans())
+def test_positions_of_any_document(value: Any, indent: int | None, ascii_only: bool) -> None:
+    assert_positions_exact(json.dumps({"root": value}, indent=indent, ensure_ascii=ascii_only))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from facets_dynamo.jsonsource import pointer_join
 from facets_dynamo.resource import Resource
 
 BASE = "/advanced/aws_dynamodb"
@@ -57,7 +58,7 @@ class Table:
         attrs = self.resource.spec.get("attributes")
         if not isinstance(attrs, dict):
             return []
-        return [Attribute(k, v.get("name"), v.get("type"), f"/spec/attributes/{k}")
+        return [Attribute(k, v.get("name"), v.get("type"), pointer_join("/spec/attributes", k))
                 for k, v in attrs.items() if isinstance(v, dict)]
 
     @property
