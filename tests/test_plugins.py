@@ -125,6 +125,31 @@ def test_plugin_that_hangs_is_timed_out(write_json: Callable[..., Path], minimal
     assert d.code == "FD900" and "'sleepy'" in d.message and "0.2 s" in d.message
 
 
+def test_plugin_raising_in_register_flavors_is_reported_by_name(write_json: Callable[..., Path],
+                                                                  minimal: dict[str, Any]) -> None:
+    class Failing:
+        @hookimpl
+        def register_flavors(self, register: Any) -> None:
+            raise ValueError("cannot find my schemas")
+
+    host = Host(plugins=[("failing", Failing())])
+    error = host.plugins["failing"].error or ""
+    assert "ValueError: cannot find my schemas" in error
+    assert host.available() == ["dynamodb/default/0.2"]
+    assert check(host, write_json(minimal)) == []
+
+
+def test_plugin_returning_garbage_from_validate_is_fd901(write_json: Callable[..., Path],
+                                                         minimal: dict[str, Any]) -> None:
+    class Garbage:
+        @hookimpl
+        def validate(self, resource: Any, context: Any) -> int:
+            return 42
+
+    [d] = check(Host(plugins=[("garbage", Garbage())]), write_json(minimal))
+    assert d.code == "FD901" and "'garbage'" in d.message
+
+
 def test_two_plugins_registering_the_same_flavor_second_is_reported() -> None:
     host = Host(plugins=[("dup", fake("fake_dup"))])
     assert host.flavor("dynamodb", "default", "0.2").plugin == "dynamodb_default"

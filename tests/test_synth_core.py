@@ -262,6 +262,34 @@ def test_third_party_flavor_synthesizes_next_to_the_bundled_one(tmp_path: Path, 
     assert result.stacks["jobs"]["output"]["queue_url"]["value"] == "${aws_sqs_queue.queue.url}"
 
 
+def test_plugin_raising_in_synthesize_is_fd900_naming_it(write_json: Callable[..., Path],
+                                                        minimal: dict[str, Any], tmp_path: Path) -> None:
+    from facets_dynamo import hookimpl
+    from facets_dynamo.flavor import Flavor
+
+    class Boom:
+        @hookimpl
+        def register_flavors(self, register: Any) -> None:
+            register(Flavor("queue", "boom", "0.1", schema_source={"type": "object"}))
+
+        @hookimpl
+        def synthesize(self, resource: Any, context: Any) -> bool | None:
+            if resource.flavor == "boom":
+                raise RuntimeError("boom in synth")
+            return None
+
+    host = Host(plugins=[("boomer", Boom())])
+    locks = write_json(minimal)
+    queue = write_json({"kind": "queue", "flavor": "boom", "version": "0.1", "metadata": {}}, "jobs.json")
+    out = tmp_path / "out"
+    with pytest.raises(SynthError) as info:
+        result = synthesize_workspace(load_workspace([locks, queue]), host=host)
+        result.write(out)
+    [d] = info.value.diagnostics.errors
+    assert d.code == "FD900" and "'boomer'" in d.message and "boom in synth" in d.message
+    assert not out.exists()
+
+
 # -- determinism (console script, two separate processes) -------------------------------------------
 
 def test_two_cli_runs_give_byte_identical_trees_without_paths_or_timestamps(run_cli, example_bp: Path,
