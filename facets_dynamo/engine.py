@@ -93,9 +93,11 @@ class Engine:
         os.environ["JSII_NODE"] = node
         os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
         try:
-            return importlib.import_module(self.name)
+            module = importlib.import_module(self.name)
         except Exception as exc:
             raise EngineError(f"cannot start the {self.name} engine with Node {node}: {_first_line(exc)}") from exc
+        _quiet_node_exit()
+        return module
 
     @property
     def version(self) -> str:
@@ -210,6 +212,23 @@ def _dead_node(exc: BaseException | None) -> int | None:
             tb = tb.tb_next
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def _quiet_node_exit() -> None:
+    """jsii says goodbye to Node from an ``atexit`` hook by writing to its stdin; when Node is already gone
+    (Ctrl-C reaches the whole process group) that prints a ``BrokenPipeError`` traceback after our clean
+    "interrupted" message. Swap the hook for one that tolerates a dead Node."""
+    with contextlib.suppress(Exception):  # jsii internals: best effort only
+        from jsii._runtime import kernel
+
+        node = kernel.provider._process
+        atexit.unregister(node.stop)
+        atexit.register(_stop_node, node)
+
+
+def _stop_node(node: Any) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        node.stop()
 
 
 def _is_jsii_failure(exc: BaseException) -> bool:

@@ -1,0 +1,442 @@
+"""Faults around a run: broken or hanging plugins, a missing or dying Node, a full or read-only disk,
+Ctrl-C. In every case the user gets a clear message and an exit code, and the previous ``--out`` survives.
+
+Plugins are installed the way a real one is (a ``*.dist-info`` with ``entry_points.txt`` on
+``PYTHONPATH``) when the console script must see them, and registered in code for in-process checks.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE, MINIMAL, console_script
+
+from facets_dynamo import api, hookimpl
+from facets_dynamo.blueprint import load_workspace
+from facets_dynamo.cli import main
+from facets_dynamo.engine import Engine, node_binary
+from facets_dynamo.host import HOOK_TIMEOUT_ENV, Host
+from facets_dynamo.synthesis import SynthError, synthesize_workspace
+
+PREVIOUS = {"manifest.json": b'{"previous": true}\n', "stacks/old/cdk.tf.json": b'{"resource": {}}\n'}
+
+
+def _seed_previous(out: Path) -> None:
+    for rel, data in PREVIOUS.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _leftovers(parent: Path, out: Path) -> list[str]:
+    """Temp dirs ``write_tree`` would leave next to ``out`` if it did not clean up."""
+    return [p.name for p in parent.iterdir() if p.name.startswith(f".{out.name}.")]
+
+
+def _locks(tmp_path: Path) -> Path:
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(MINIMAL, indent=2) + "\n")
+    return path
+
+
+def _install(tmp_path: Path, name: str, source: str) -> dict[str, str]:
+    """Install module ``name`` as a plugin distribution visible to subprocesses; returns their env."""
+    site = tmp_path / "site"
+    info = site / f"{name}-0.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.0\n")
+    (info / "entry_points.txt").write_text(f"[facets_dynamo]\n{name} = {name}\n")
+    (site / f"{name}.py").write_text(textwrap.dedent(source))
+    return {"PYTHONPATH": str(site)}
+
+
+def _clean(proc: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert "internal error" not in proc.stderr, proc.stderr
+
+
+# -- plugins that raise ----------------------------------------------------------------------------
+
+class Raising:
+    """A plugin that raises in one chosen hook and behaves in the others."""
+
+    def __init__(self, hook: str) -> None:
+        self.hook = hook
+
+    def _maybe_raise(self, hook: str) -> None:
+        if hook == self.hook:
+            raise RuntimeError(f"boom in {hook}")
+
+    @hookimpl
+    def register_flavors(self, register: Any) -> None:
+        self._maybe_raise("register_flavors")
+
+    @hookimpl
+    def validate(self, resource: Any, context: Any) -> None:
+        self._maybe_raise("validate")
+
+    @hookimpl
+    def synthesize(self, resource: Any, context: Any) -> None:
+        self._maybe_raise("synthesize")
+
+
+def test_plugin_raising_in_register_flavors_is_named_and_others_still_work(tmp_path: Path) -> None:
+    host = Host(plugins=[("raiser", Raising("register_flavors"))])
+    assert "boom in register_flavors" in (host.plugins["raiser"].error or "")
+    assert "RuntimeError" in host.plugins["raiser"].error
+    assert "dynamodb/default/0.2" in host.available()
+    assert api.validate(_locks(tmp_path), host=host).ok
+
+
+def test_plugin_raising_in_validate_is_named_and_others_still_report(tmp_path: Path) -> None:
+    doc = json.loads(json.dumps(MINIMAL))
+    doc["spec"]["attributes"]["extra"] = {"name": "Extra", "type": "N"}  # DDB102 from the real plugin
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(doc, indent=2))
+    found = api.validate(path, host=Host(plugins=[("raiser", Raising("validate"))]))
+    failures = [d for d in found if d.code == "FD900"]
+    assert len(failures) == 1
+    assert "'raiser'" in failures[0].message and "boom in validate" in failures[0].message
+    assert any(d.code == "DDB102" for d in found), "the dynamodb plugin still ran"
+
+
+def test_plugin_raising_in_synthesize_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _seed_previous(out)
+    host = Host(plugins=[("raiser", Raising("synthesize"))])
+    assert api.validate(EXAMPLE, "dev", host=host).ok  # validation is unaffected by a broken synthesize
+    with pytest.raises(SynthError) as caught:
+        api.synthesize(EXAMPLE, "dev", out=out, host=host)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "FD900" and "'raiser'" in problem.message and "boom in synthesize" in problem.message
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+    # The same blueprint synthesizes once the broken plugin is gone: the engine survived the failure.
+    assert set(api.synthesize(EXAMPLE, "dev", host=Host()).stacks) == {"locks", "orders", "sessions"}
+
+
+def test_broken_synthesize_plugin_via_cli_is_named(tmp_path: Path, run_cli) -> None:
+    env = _install(tmp_path, "synth_raiser", """
+        from facets_dynamo import hookimpl
+
+        @hookimpl
+        def synthesize(resource, context):
+            raise ValueError("synthesize exploded")
+    """)
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = run_cli("synth", _locks(tmp_path), "--out", out, env=env)
+    _clean(proc)
+    assert proc.returncode == 1
+    assert "synth_raiser" in proc.stdout and "synthesize exploded" in proc.stdout
+    assert _tree(out) == PREVIOUS
+    assert run_cli("validate", _locks(tmp_path), env=env).returncode == 0
+
+
+# -- plugins that hang -----------------------------------------------------------------------------
+
+class Hanging:
+    """Blocks in one hook until released (so the test can let the stuck thread go afterwards)."""
+
+    def __init__(self, hook: str) -> None:
+        self.hook = hook
+        self.release = threading.Event()
+        self.entered = threading.Event()
+
+    def _hang(self, hook: str) -> None:
+        if hook == self.hook:
+            self.entered.set()
+            self.release.wait(60)
+            raise RuntimeError("released")  # never returns into the engine's work after a timeout
+
+    @hookimpl
+    def validate(self, resource: Any, context: Any) -> None:
+        self._hang("validate")
+
+    @hookimpl
+    def synthesize(self, resource: Any, context: Any) -> None:
+        self._hang("synthesize")
+
+
+def test_plugin_hanging_in_validate_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(HOOK_TIMEOUT_ENV, "0.3")
+    hanging = Hanging("validate")
+    try:
+        found = api.validate(_locks(tmp_path), host=Host(plugins=[("sleeper", hanging)]))
+    finally:
+        hanging.release.set()
+    (failure,) = [d for d in found if d.code == "FD900"]
+    assert "'sleeper'" in failure.message and "did not return within 0.3 s" in failure.message
+    assert HOOK_TIMEOUT_ENV in failure.message  # says how to allow longer
+
+
+def test_plugin_hanging_in_synthesize_times_out_in_process(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook runs on the engine thread; the caller's watchdog gives up on it and abandons that engine."""
+    monkeypatch.setenv(HOOK_TIMEOUT_ENV, "0.5")
+    hanging = Hanging("synthesize")
+    engine = Engine()  # its own thread: the shared default engine must not be the one abandoned
+    ws = load_workspace([_locks(tmp_path)])
+    try:
+        with pytest.raises(SynthError) as caught:
+            synthesize_workspace(ws, host=Host(plugins=[("sleeper", hanging)]), engine=engine)
+        assert hanging.entered.is_set()
+    finally:
+        hanging.release.set()
+    (problem,) = caught.value.diagnostics
+    assert "'sleeper'" in problem.message and "did not return within 0.5 s" in problem.message
+    with pytest.raises(SynthError, match="engine thread is blocked"):
+        synthesize_workspace(ws, host=Host(), engine=engine)
+
+
+def test_plugin_hanging_in_synthesize_cli_exits(tmp_path: Path, run_cli) -> None:
+    env = _install(tmp_path, "synth_sleeper", """
+        import time
+        from facets_dynamo import hookimpl
+
+        @hookimpl
+        def synthesize(resource, context):
+            time.sleep(3600)
+    """)
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = run_cli("synth", _locks(tmp_path), "--out", out, env={**env, HOOK_TIMEOUT_ENV: "1"}, timeout=90)
+    _clean(proc)
+    assert proc.returncode == 1
+    assert "synth_sleeper" in proc.stdout and "did not return within 1 s" in proc.stdout
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+
+
+# -- Node missing or dying -------------------------------------------------------------------------
+
+def test_node_missing(tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = run_cli("synth", _locks(tmp_path), "--out", out, env={"JSII_NODE": "/nonexistent/node"})
+    _clean(proc)
+    assert proc.returncode == 1
+    assert "FD800" in proc.stdout and "/nonexistent/node" in proc.stdout and "JSII_NODE" in proc.stdout
+    assert "nothing written" in proc.stderr
+    assert _tree(out) == PREVIOUS
+    fresh = tmp_path / "fresh"
+    assert run_cli("synth", _locks(tmp_path), "--out", fresh, env={"JSII_NODE": "/nonexistent/node"}).returncode == 1
+    assert not fresh.exists()
+
+
+CRASHING_NODE = """\
+#!{python}
+# Stands in for node: relays jsii's requests to the real node and dies (SIGKILL) when the synthesis is
+# under way, i.e. at the first request that creates a TerraformResource.
+import os, signal, subprocess, sys
+real = subprocess.Popen([{node!r}, *sys.argv[1:]], stdin=subprocess.PIPE, stdout=sys.stdout.buffer)
+for line in sys.stdin.buffer:
+    if b"TerraformResource" in line and b'"create"' in line:
+        real.kill()
+        os.kill(os.getpid(), signal.SIGKILL)
+    real.stdin.write(line)
+    real.stdin.flush()
+"""
+
+
+def test_node_crashing_mid_synthesis(tmp_path: Path, run_cli) -> None:
+    fake_node = tmp_path / "node"
+    fake_node.write_text(CRASHING_NODE.format(python=sys.executable, node=node_binary()))
+    fake_node.chmod(0o755)
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = run_cli("synth", EXAMPLE, "--env", "dev", "--out", out, env={"JSII_NODE": str(fake_node)})
+    _clean(proc)
+    assert proc.returncode == 1
+    assert "FD800" in proc.stdout and "killed by signal 9" in proc.stdout, proc.stdout
+    assert "nothing written" in proc.stderr
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+
+
+# -- disk full, read-only output -------------------------------------------------------------------
+
+def _mount_tmpfs(where: Path, options: str) -> bool:
+    where.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+def _umount(where: Path) -> None:
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _synth_in_process(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    return int(done.value.code or 0)
+
+
+def test_disk_full_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """ENOSPC on the second file written: the half-built tree is removed, the old output stays."""
+    import facets_dynamo.synthesis as synthesis
+
+    out = tmp_path / "out"
+    _seed_previous(out)
+    real_open = open
+    opened: list[str] = []
+
+    class Full:
+        def __init__(self, fh: Any) -> None:
+            self.fh = fh
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def write(self, data: bytes) -> int:
+            if len(opened) > 1:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return self.fh.write(data)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.fh, name)
+
+    def full_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(file))
+        return Full(real_open(file, mode, *args, **kwargs))
+
+    monkeypatch.setattr(synthesis, "open", full_open, raising=False)
+    code = _synth_in_process(["synth", str(EXAMPLE), "--env", "dev", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "No space left on device" in err and "previous output left as it was" in err
+    assert len(opened) == 2
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_disk_full_real_tmpfs(tmp_path: Path, run_cli) -> None:
+    small = tmp_path / "small"
+    if not _mount_tmpfs(small, "size=16k"):
+        pytest.skip("mount -t tmpfs is not permitted here (the simulated test covers ENOSPC)")
+    try:
+        out = small / "out"
+        _seed_previous(out)
+        (small / "filler").write_bytes(b"x" * 4096)
+        proc = run_cli("synth", EXAMPLE, "--env", "dev", "--out", out)
+        _clean(proc)
+        assert proc.returncode == 1
+        assert "No space left on device" in proc.stderr
+        assert _tree(out) == PREVIOUS and not _leftovers(small, out)
+    finally:
+        _umount(small)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_read_only_output_directory(tmp_path: Path, run_cli) -> None:
+    """Root ignores file modes, so the output's parent is a read-only mount instead."""
+    parent = tmp_path / "ro"
+    if not _mount_tmpfs(parent, "size=1m"):
+        pytest.skip("mount -t tmpfs is not permitted here")
+    try:
+        out = parent / "out"
+        _seed_previous(out)
+        subprocess.run(["mount", "-o", "remount,ro", str(parent)], check=True)
+        proc = run_cli("synth", EXAMPLE, "--env", "dev", "--out", out)
+        _clean(proc)
+        assert proc.returncode == 1
+        assert "Read-only file system" in proc.stderr and "previous output left as it was" in proc.stderr
+        assert _tree(out) == PREVIOUS and not _leftovers(parent, out)
+    finally:
+        _umount(parent)
+
+
+def test_failed_swap_restores_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """Without root: moving the new tree into place fails (EROFS) after the old one was moved aside; the old
+    one must be moved back."""
+    import facets_dynamo.synthesis as synthesis
+
+    out = tmp_path / "out"
+    _seed_previous(out)
+    real_rename = os.rename
+
+    def rename(src: Any, dst: Any) -> None:
+        if Path(dst) == out and Path(src).name.startswith(".out.new-"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dst))
+        real_rename(src, dst)
+
+    monkeypatch.setattr(synthesis.os, "rename", rename)
+    code = _synth_in_process(["synth", str(EXAMPLE), "--env", "dev", "--out", str(out)])
+    assert code == 1
+    assert "Read-only file system" in capsys.readouterr().err
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------------
+
+def test_sigint_during_synth(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group (Node too) while a plugin is building a stack."""
+    marker = tmp_path / "started"
+    env = _install(tmp_path, "slow_synth", """
+        import os, time
+        from facets_dynamo import hookimpl
+
+        @hookimpl
+        def synthesize(resource, context):
+            open(os.environ["SLOW_MARKER"], "w").close()
+            time.sleep(60)
+    """)
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = subprocess.Popen([console_script(), "synth", str(EXAMPLE), "--env", "dev", "--out", str(out)],
+                            env={**os.environ, **env, "SLOW_MARKER": str(marker)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), proc.communicate(timeout=5)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert "interrupted" in stderr
+    assert "Traceback" not in stderr + stdout, stderr
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+
+
+def test_keyboard_interrupt_while_writing_keeps_previous_output(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C can also land between writing files of the new tree."""
+    import facets_dynamo.synthesis as synthesis
+
+    result = api.synthesize(EXAMPLE, "dev")
+    out = tmp_path / "out"
+    _seed_previous(out)
+    real_fsync = os.fsync
+    calls = []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_fsync(fd)
+
+    monkeypatch.setattr(synthesis.os, "fsync", fsync)
+    with pytest.raises(KeyboardInterrupt):
+        result.write(out)
+    assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
