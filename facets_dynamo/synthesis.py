@@ -167,6 +167,10 @@ def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
     permission, Ctrl-C) the temp dir is removed and the previous ``out`` is left as it was.
     """
     out = Path(out)
+    for rel in files:  # before touching the disk: every path is plain, relative and stays inside ``out``
+        parts = rel.split("/")
+        if rel.startswith("/") or "\x00" in rel or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+            raise OSError(f"refusing to write {rel!r}: not a plain relative path inside the output directory")
     if out.exists() and not out.is_dir():
         raise OSError(f"{out} exists and is not a directory")
     parent = out.resolve().parent

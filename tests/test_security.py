@@ -1,0 +1,248 @@
+"""Security promises: a spec is data only. It cannot load code, run code, fetch anything, write outside
+``--out``, or widen the IAM policies the flavor generates."""
+
+from __future__ import annotations
+
+import copy
+import http.server
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MINIMAL
+
+from facets_dynamo import api
+from facets_dynamo.synthesis import SynthError, Synthesized, write_tree
+
+TABLE_ARN = "${aws_dynamodb_table.table.arn}"
+
+
+def _files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+# -- plugins come from entry points only -----------------------------------------------------------
+
+EVIL_MODULE = """
+import pathlib
+pathlib.Path({marker!r}).write_text("imported")
+from facets_dynamo import hookimpl
+
+@hookimpl
+def register_flavors(register):
+    pathlib.Path({marker!r}).write_text("registered")
+"""
+
+
+@pytest.fixture
+def evil(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """An importable module ``evil_plugin`` that leaves a marker file if anything ever imports it."""
+    site = tmp_path / "site"
+    site.mkdir()
+    marker = tmp_path / "EVIL_WAS_IMPORTED"
+    (site / "evil_plugin.py").write_text(EVIL_MODULE.format(marker=str(marker)))
+    monkeypatch.syspath_prepend(str(site))
+    return site, marker
+
+
+def _naming_the_plugin(tmp_path: Path) -> Path:
+    doc = copy.deepcopy(MINIMAL)
+    doc["metadata"] = {"plugin": "evil_plugin", "module": "evil_plugin:register_flavors",
+                       "entry_point": "facets_dynamo = evil_plugin", "tags": {"plugin": "evil_plugin"}}
+    doc["advanced"] = {"plugins": ["evil_plugin"], "aws_dynamodb": {"tags": {"import": "evil_plugin"}}}
+    doc["$schema"] = "evil_plugin"
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(doc, indent=2))
+    other = copy.deepcopy(MINIMAL)
+    other["flavor"] = "evil_plugin"  # an unknown flavor named like the module: FD202, nothing imported
+    (tmp_path / "other.json").write_text(json.dumps(other, indent=2))
+    return path
+
+
+def test_spec_naming_a_plugin_loads_nothing_in_process(tmp_path: Path, evil: tuple[Path, Path]) -> None:
+    _site, marker = evil
+    spec = _naming_the_plugin(tmp_path)
+    assert api.validate(spec).ok
+    found = api.validate(tmp_path / "other.json")
+    assert [d.code for d in found.errors] == ["FD202"]
+    result = api.synthesize(spec)
+    assert "evil_plugin" not in sys.modules
+    assert not marker.exists()
+    assert "evil_plugin" in json.dumps(result.stacks["locks"])  # it stays a plain tag value
+
+
+def test_spec_naming_a_plugin_loads_nothing_via_cli(tmp_path: Path, evil: tuple[Path, Path], run_cli) -> None:
+    site, marker = evil
+    spec = _naming_the_plugin(tmp_path)
+    env = {"PYTHONPATH": str(site)}  # importable, but not an installed distribution with an entry point
+    assert run_cli("validate", spec, env=env).returncode == 0
+    assert run_cli("synth", spec, "--out", tmp_path / "out", env=env).returncode == 0
+    assert "evil_plugin" not in run_cli("plugins", env=env).stdout
+    assert not marker.exists()
+
+
+def test_schema_url_in_a_spec_is_never_fetched(tmp_path: Path) -> None:
+    requests: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"type": "object"}')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        doc = copy.deepcopy(MINIMAL)
+        doc["$schema"] = f"http://127.0.0.1:{server.server_port}/schema.json"
+        doc["spec"]["$ref"] = f"http://127.0.0.1:{server.server_port}/ref.json"
+        path = tmp_path / "locks.json"
+        path.write_text(json.dumps(doc))
+        found = api.validate(path)
+        assert [d.path for d in found.errors] == ["/spec/$ref"]  # an unknown field, not a reference
+    finally:
+        server.shutdown()
+    assert requests == []
+
+
+# -- nothing in a spec is evaluated ----------------------------------------------------------------
+
+PAYLOADS = [
+    "__import__('pathlib').Path({marker!r}).write_text('eval')",
+    "$(touch {marker})",
+    "`touch {marker}`",
+    "{{{{ ''.__class__.__mro__[1].__subclasses__() }}}}",
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "${{file(\"{marker}\")}}",
+    "%{{ for x in [1] }}{marker}%{{ endfor }}",
+]
+
+
+def test_nothing_in_a_spec_is_evaluated(tmp_path: Path, run_cli) -> None:
+    marker = tmp_path / "EVALUATED"
+    values = [p.format(marker=marker) for p in PAYLOADS]
+    doc = copy.deepcopy(MINIMAL)
+    doc["metadata"] = {"tags": {f"t{i}": v for i, v in enumerate(values)}, "description": values[0]}
+    doc["advanced"] = {"aws_dynamodb": {"tags": {"code": values[0]}}}
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(doc, indent=2))
+    out = tmp_path / "out"
+    assert run_cli("validate", path).returncode == 0
+    proc = run_cli("synth", path, "--out", out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not marker.exists()
+    tags = json.loads((out / "stacks" / "locks" / "cdk.tf.json").read_text())[
+        "resource"]["aws_dynamodb_table"]["table"]["tags"]
+    literal = {k: v.replace("$${", "${").replace("%%{", "%{") for k, v in tags.items()}
+    for i, value in enumerate(values):
+        assert literal[f"t{i}"] == value  # reaches Terraform as the literal text, escaped where needed
+
+
+# -- output paths stay inside --out ----------------------------------------------------------------
+
+HOSTILE_NAMES = ["../escaped", "../../escaped", "/tmp/escaped-abs", "a/../../escaped", "locks\x00.json",
+                 "..", ".", "sub/dir", "back\\slash", "C:\\escaped", "locks\n"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[repr(n) for n in HOSTILE_NAMES])
+def test_hostile_metadata_name_is_rejected_and_nothing_written(tmp_path: Path, name: str) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    doc = copy.deepcopy(MINIMAL)
+    doc["metadata"] = {"name": name}
+    path = work / "locks.json"
+    path.write_text(json.dumps(doc, indent=2))
+    before = _files(tmp_path)
+    with pytest.raises(SynthError) as caught:
+        api.synthesize(path, out=work / "out")
+    assert "FD203" in {d.code for d in caught.value.diagnostics}
+    assert _files(tmp_path) == before
+    assert not Path("/tmp/escaped-abs").exists()
+
+
+def test_hostile_name_from_override_is_rejected(tmp_path: Path) -> None:
+    bp = tmp_path / "bp"
+    (bp / "dynamodb" / "instances").mkdir(parents=True)
+    (bp / "dynamodb" / "instances" / "locks.json").write_text(json.dumps(MINIMAL))
+    (bp / "dev" / "dynamodb" / "instances").mkdir(parents=True)
+    (bp / "dev" / "dynamodb" / "instances" / "locks.json").write_text(json.dumps({"metadata": {"name": "../x"}}))
+    before = _files(tmp_path)
+    with pytest.raises(SynthError) as caught:
+        api.synthesize(bp, "dev", out=tmp_path / "out")
+    assert "FD203" in {d.code for d in caught.value.diagnostics}
+    assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize("file_name", ["...json", "..json", "-rf.json", ".hidden.json", "a b.json"])
+def test_hostile_file_name_is_rejected(tmp_path: Path, file_name: str) -> None:
+    path = tmp_path / file_name
+    path.write_text(json.dumps(MINIMAL))
+    found = api.validate(path)
+    assert "FD203" in {d.code for d in found.errors}
+
+
+@pytest.mark.parametrize("rel", ["../escaped.json", "/tmp/escaped-abs.json", "stacks/../../escaped.json"])
+def test_writer_refuses_paths_outside_out(tmp_path: Path, rel: str) -> None:
+    """Defence in depth: even a stack name that slipped past validation cannot leave --out."""
+    out = tmp_path / "out"
+    with pytest.raises(OSError, match="inside the output directory"):
+        write_tree({"manifest.json": b"{}", rel: b"{}"}, out)
+    assert _files(tmp_path) == set()
+    with pytest.raises(OSError):
+        Synthesized("dev", "test", {rel.removesuffix(".json"): {}}, {}).write(out)
+    assert _files(tmp_path) == set()
+
+
+# -- IAM policies: least privilege, scoped to the table --------------------------------------------
+
+READ_ANYWHERE = ["dynamodb:List*", "dynamodb:DescribeReservedCapacity*", "dynamodb:DescribeLimits",
+                 "dynamodb:DescribeTimeToLive"]
+READ_TABLE = ["dynamodb:BatchGet*", "dynamodb:DescribeStream", "dynamodb:DescribeTable", "dynamodb:Get*",
+              "dynamodb:Query", "dynamodb:Scan"]
+WRITE_TABLE = ["dynamodb:BatchWrite*", "dynamodb:CreateTable", "dynamodb:Delete*", "dynamodb:Update*",
+               "dynamodb:PutItem"]
+
+
+def test_iam_policies_are_exactly_upstreams(tmp_path: Path) -> None:
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(MINIMAL))
+    stack = api.synthesize(path, "dev").stacks["locks"]
+    policies = stack["resource"]["aws_iam_policy"]
+    assert set(policies) == {"policy_ro", "policy_rw"}
+    assert policies["policy_ro"]["name"] == "dev-locks-dev_ro"
+    assert policies["policy_rw"]["name"] == "dev-locks-dev_rw"
+    table_scope = [TABLE_ARN, f"{TABLE_ARN}/index/*"]
+    assert json.loads(policies["policy_ro"]["policy"]) == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": READ_ANYWHERE, "Resource": "*"},
+        {"Effect": "Allow", "Action": READ_TABLE, "Resource": table_scope},
+    ]}
+    assert json.loads(policies["policy_rw"]["policy"]) == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": READ_ANYWHERE, "Resource": "*"},
+        {"Effect": "Allow", "Action": READ_TABLE + WRITE_TABLE, "Resource": table_scope},
+    ]}
+    # No wildcard service action anywhere, and nothing but account-level reads on "*".
+    for policy in policies.values():
+        for statement in json.loads(policy["policy"])["Statement"]:
+            assert "dynamodb:*" not in statement["Action"] and "*" not in statement["Action"]
+            if statement["Resource"] == "*":
+                assert statement["Action"] == READ_ANYWHERE
+
+
+def test_iam_policy_arn_is_this_stacks_table(tmp_path: Path) -> None:
+    """A user's tag cannot smuggle another ARN into the policy: the scope is the engine's own reference."""
+    doc = copy.deepcopy(MINIMAL)
+    doc["metadata"] = {"tags": {"arn": "arn:aws:dynamodb:*:*:table/*"}}
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(doc))
+    stack = api.synthesize(path, "dev").stacks["locks"]
+    for policy in stack["resource"]["aws_iam_policy"].values():
+        resources = [r for s in json.loads(policy["policy"])["Statement"] for r in
+                     ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
+        assert set(resources) == {"*", TABLE_ARN, f"{TABLE_ARN}/index/*"}
