@@ -82,6 +82,9 @@ def test_golden_content_is_what_the_blueprint_says(synthesized: tuple[str, dict[
     assert len(orders["aws_appautoscaling_target"]) == 4
     ro = stacks["locks"]["resource"]["aws_iam_policy"]["policy_ro"]
     assert ro["name"] == f"{env}-locks-{env}_ro"
+    cloud = json.loads((Path(__file__).resolve().parent.parent / "examples" / "blueprint" / env
+                        / "environment.json").read_text())["cloud_tags"]
+    assert ro["tags"] == cloud  # upstream tags the policies with the cloud tags only
 
 
 def test_golden_tables_are_accepted_by_dynamodb(synthesized: tuple[str, dict[str, str]]) -> None:

@@ -103,12 +103,14 @@ def synthesize_table(t: Table, ctx: SynthContext) -> None:
     table = ctx.add_resource("aws_dynamodb_table", "table", body)
     arn = table.attr("arn")
     ro_name, rw_name = t.policy_names
+    # upstream tags both policies with the environment's cloud tags (not the table's own tags)
+    policy_tags = {"tags": dict(ctx.environment.cloud_tags)} if ctx.environment.cloud_tags else {}
     ro = ctx.add_resource("aws_iam_policy", "policy_ro", {
         "name": ro_name, "description": f"Read-only access to DynamoDB table {t.name}",
-        "policy": policy_document(arn, write=False)})
+        "policy": policy_document(arn, write=False), **policy_tags})
     rw = ctx.add_resource("aws_iam_policy", "policy_rw", {
         "name": rw_name, "description": f"Read-write access to DynamoDB table {t.name}",
-        "policy": policy_document(arn, write=True)})
+        "policy": policy_document(arn, write=True), **policy_tags})
     if t.flag("autoscaling_enabled"):
         _autoscaling(t, ctx, table)
     ctx.add_output("table_name", table.attr("name"), "Name of the DynamoDB table")
