@@ -290,6 +290,13 @@ def test_plugin_raising_in_synthesize_is_fd900_naming_it(write_json: Callable[..
     assert not out.exists()
 
 
+def test_output_does_not_depend_on_the_order_of_the_inputs(example_bp: Path) -> None:
+    files = sorted((example_bp / "dynamodb" / "instances").glob("*.json"))
+    forward = synthesize_workspace(load_workspace(files, "dev"), host=default_host()).files()
+    backward = synthesize_workspace(load_workspace(files[::-1], "dev"), host=default_host()).files()
+    assert forward == backward and len(forward) == 4
+
+
 # -- determinism (console script, two separate processes) -------------------------------------------
 
 def test_two_cli_runs_give_byte_identical_trees_without_paths_or_timestamps(run_cli, example_bp: Path,
