@@ -100,7 +100,7 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--base", "base", metavar="REV",
               help="Compare PATH (a file or blueprint folder) at git revision REV with the working tree.")
 @click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
@@ -124,6 +124,9 @@ def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | N
         raise click.UsageError("with --base give exactly one PATH (a file or blueprint folder)")
     if base is None and len(paths) != 2:
         raise click.UsageError("give OLD and NEW (two files or two blueprint folders), or one PATH with --base")
+    missing = [str(p) for p in paths if not p.exists() and (base is None or not p.parent.exists())]
+    if missing:
+        raise click.BadParameter(f"{', '.join(missing)} does not exist", param_hint="PATHS")
     if base is None and paths[0].is_dir() != paths[1].is_dir():
         raise click.UsageError("OLD and NEW must both be files or both be blueprint folders")
     try:

@@ -407,7 +407,10 @@ def compare_with_git(path: Path, rev: str, env: str, env_file: Path | None = Non
             old_resources, old_problems, _ = _load_side(old_path, env, None)
         else:
             old_resources, old_problems = [], []
-        new_resources, new_problems, env_name = _load_side(path, env, env_file)
+        if path.exists():
+            new_resources, new_problems, env_name = _load_side(path, env, env_file)
+        else:  # deleted since ``rev``: every resource it held is removed
+            new_resources, new_problems, env_name = [], [], env
         shown = f"{rev}:"
         for r in old_resources:  # name the old side by revision, not by the temp copy
             r.file = shown + str(Path(r.file).absolute().relative_to(tmp))

@@ -290,3 +290,15 @@ def test_cli_base_errors(tmp_path: Path, repo: Path, run_cli) -> None:
     assert two.returncode == 2 and "exactly one PATH" in two.stderr
     for done in (unknown, no_repo, two):
         assert "Traceback" not in done.stderr
+
+
+def test_base_revision_of_a_deleted_file_reports_removal(repo: Path) -> None:
+    from facets_dynamo.diff import compare_with_git
+
+    locks = repo / "bp" / "dynamodb" / "instances" / "locks.json"
+    locks.unlink()
+    result = compare_with_git(locks, "HEAD", "prod")
+    (d,) = result.diffs
+    assert (d.status, d.destroys_table, d.old_table) == (REMOVED, True, "locks-prod")
+    assert d.old_file == "HEAD:bp/dynamodb/instances/locks.json"
+    assert result.destructive
