@@ -36,15 +36,21 @@ def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]
     return problems
 
 
-def _strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+def _strings(value: Any, parts: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str]]:
+    """``(pointer, text)`` of the strings that can hold a reference (they contain ``${``).
+
+    The pointer is built only for those: building one for every value of every document cost more
+    than all of a flavor's rules together (see docs/benchmarks.md).
+    """
     if isinstance(value, str):
-        yield pointer, value
+        if "${" in value:
+            yield pointer_join("", *parts), value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, pointer_join(pointer, k))
+            yield from _strings(v, (*parts, k))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _strings(v, pointer_join(pointer, i))
+            yield from _strings(v, (*parts, i))
 
 
 def _reference_problems(resource: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:

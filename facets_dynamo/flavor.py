@@ -35,6 +35,7 @@ class Flavor:
     sample_source: dict[str, Any] | Traversable | None = None
     outputs: tuple[str, ...] = ()
     plugin: str = field(default="", compare=False)
+    _checked: int = field(default=0, init=False, repr=False, compare=False)
 
     @property
     def key(self) -> FlavorKey:
@@ -55,6 +56,35 @@ class Flavor:
 
         Draft202012Validator.check_schema(self.schema)
         return Draft202012Validator(self.schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    def certainly_valid(self, data: Any) -> bool:
+        """True when the compiled schema check accepts ``data`` (the full validator would find nothing).
+
+        False means "run :attr:`validator`", which also explains the errors. The check is compiled only
+        once a flavor has seen :data:`FAST_CHECK_AFTER` documents: compiling costs more than validating
+        a few documents, so a one-file ``validate`` never pays for it.
+        """
+        self._checked += 1
+        if self._checked <= FAST_CHECK_AFTER:
+            return False
+        check = self._compiled_check
+        if check is None:
+            return False
+        try:
+            check(data)
+        except Exception:
+            return False
+        return True
+
+    @cached_property
+    def _compiled_check(self) -> Any:
+        from .fastcheck import compile_check
+
+        return compile_check(self.schema)
+
+
+# Compiling the schema check (~30 ms) pays for itself after about this many documents of one flavor.
+FAST_CHECK_AFTER = 50
 
 
 def _load(source: dict[str, Any] | Traversable) -> dict[str, Any]:

@@ -60,7 +60,8 @@ def validate_resource(resource: Resource, ctx: ValidationContext) -> list[Diagno
                                                 f"with an unusable JSON Schema: {type(exc).__name__}: "
                                                 f"{str(exc).splitlines()[0] if str(exc) else ''}"))
         else:
-            problems += schema_diagnostics(resource, validator)
+            if not flavor.certainly_valid(resource.data):  # a compiled yes/no first; jsonschema explains a no
+                problems += schema_diagnostics(resource, validator)
     problems += _plugin_diagnostics(resource, ctx)
     return problems
 

@@ -7,6 +7,7 @@ to the upstream module's default; the JSON Schema reports the wrong type separat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from facets_dynamo.jsonsource import pointer_join
@@ -33,10 +34,12 @@ class Attribute:
 
 @dataclass
 class Table:
+    """Built per check or synth call, so the views below are cached: ~25 rules read them many times."""
+
     resource: Resource
     environment: str
 
-    @property
+    @cached_property
     def adv(self) -> dict[str, Any]:
         value = self.resource.advanced.get("aws_dynamodb")
         return value if isinstance(value, dict) else {}
@@ -53,7 +56,7 @@ class Table:
         """The derived DynamoDB table name, as upstream: ``<instance name>-<environment name>``."""
         return f"{self.resource.name}-{self.environment}"
 
-    @property
+    @cached_property
     def attributes(self) -> list[Attribute]:
         attrs = self.resource.spec.get("attributes")
         if not isinstance(attrs, dict):

@@ -32,9 +32,12 @@ REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "
 PROJECTIONS = ["ALL", "KEYS_ONLY", "INCLUDE"]
 VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 KMS = "arn:aws:kms:{region}:123456789012:key/{id:08d}-aaaa-bbbb-cccc-000000000000"
-# Tag values a user might write that Terraform would otherwise evaluate; they must stay literal text.
+# Text a user might write that Terraform would otherwise evaluate; it must reach AWS as literal text.
+# DynamoDB allows any UTF-8 in attribute names (keys, projected and TTL attributes), not in tags.
 TRICKY_VALUES = ["${var.owner}", "%{ if true }x%{ endif }", "cost ${center}", "50%", "$HOME", "a{b}c",
-                 "ünïcödé ✓", "quote \" and \\ backslash", ""]
+                 "quote \" and \\ backslash", "ünïcödé ✓"]
+# Tag text within what AWS accepts: letters (any script), digits, spaces and + - = . _ : / @
+TAG_VALUES = ["team a", "a+b=c", "ops@example.com", "path/to:thing", "ünïcödé", "", "x_y.z-1", "日本"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class _Names:
                 name = self.rng.choice(["id", "pk", "sk", "gsi1pk", "gsi1sk", "LockID", "ts"]) + str(
                     self.rng.randrange(1000))
             elif style < 0.95:  # key attribute names are any 1-255 bytes of UTF-8
-                name = self.rng.choice(["user name", "naïve", "日付", "a.b.c", "x:y", "${literal}"]) + str(
+                name = self.rng.choice(["user name", "naïve", "日付", "a.b.c", "x:y", *TRICKY_VALUES]) + str(
                     self.rng.randrange(10))
             else:
                 name = "".join(self.rng.choice(string.ascii_letters) for _ in range(self.rng.randint(1, 40)))
@@ -95,7 +98,7 @@ def _tags(rng: random.Random, count: int, prefix: str) -> dict[str, str]:
     tags = {}
     for i in range(count):
         key = f"{prefix}{rng.choice(['team', 'owner', 'app', 'tier', 'cost:center', 'a/b', 'x.y'])}{i}"
-        tags[key] = rng.choice(TRICKY_VALUES) if rng.random() < 0.25 else f"v{rng.randrange(10_000)}"
+        tags[key] = rng.choice(TAG_VALUES) if rng.random() < 0.25 else f"v{rng.randrange(10_000)}"
     return tags
 
 
@@ -134,7 +137,8 @@ def generate_table(rng: random.Random, env_region: str, references: list[str]) -
         kind = rng.choice(PROJECTIONS)
         index["projection_type"] = kind
         if kind == "INCLUDE":
-            index["non_key_attributes"] = [f"Proj{j}" for j in rng.sample(range(40), rng.randint(1, 4))]
+            index["non_key_attributes"] = [rng.choice(["Proj", "Proj", *TRICKY_VALUES]) + str(j)
+                                           for j in rng.sample(range(40), rng.randint(1, 4))]
         return index
 
     declared_names = [a for a, _ in attrs]
@@ -155,7 +159,8 @@ def generate_table(rng: random.Random, env_region: str, references: list[str]) -
                                           for _ in range(rng.randint(1, 3))]
 
     if rng.random() < 0.35:
-        adv.update(ttl_enabled=True, ttl_attribute_name=rng.choice(["ExpiresAt", "ttl", "expiry_epoch"]))
+        adv.update(ttl_enabled=True, ttl_attribute_name=rng.choice(["ExpiresAt", "ttl", "expiry_epoch",
+                                                                    *TRICKY_VALUES[:3]]))
     elif rng.random() < 0.1:
         adv["ttl_enabled"] = False
     if rng.random() < 0.4:
@@ -215,7 +220,7 @@ def generate_table(rng: random.Random, env_region: str, references: list[str]) -
         target = rng.choice(references)
         field = rng.choice(["table_name", "table_arn"])
         metadata.setdefault("tags", {})["upstream"] = rng.choice([
-            f"${{dynamodb.{target}.out.{field}}}", f"uses ${{dynamodb.{target}.out.{field}}} (literal ${{x}})"])
+            f"${{dynamodb.{target}.out.{field}}}", f"uses ${{dynamodb.{target}.out.{field}}} as source"])
 
     logical = {}
     for i, (name, type_) in enumerate(attrs):
