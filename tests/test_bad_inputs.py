@@ -218,7 +218,7 @@ def terraform_literal(text: str) -> str:
 
 
 # The only interpolations allowed in output: references the engine itself wrote.
-ENGINE_REFERENCE = re.compile(r"^\$\{(aws_[a-z_]+\.[a-z_]+\.[a-z_]+"
+ENGINE_REFERENCE = re.compile(r"^\$\{(aws_[a-z_]+\.[\w-]+\.[a-z_]+"
                               r"|data\.terraform_remote_state\.[\w-]+\.outputs\.\w+)\}$")
 
 

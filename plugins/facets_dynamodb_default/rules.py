@@ -204,7 +204,7 @@ def autoscaling(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
                 yield r.diagnostic(f"{BASE}/{key}", "DDB133", f"{key}: min capacity {low} is above max_capacity "
                                    f"{high}; raise max_capacity or lower the minimum")
     indexes = t.adv.get("autoscaling_indexes")
-    gsi_names = {g.get("name") for _, g in t.gsis}
+    gsi_names = {g.get("name") for _, g in t.gsis if isinstance(g.get("name"), str)}  # a list name is unhashable
     if isinstance(indexes, dict):
         for name, cfg in indexes.items():
             if name not in gsi_names:
@@ -277,6 +277,8 @@ def replicas(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnost
     for i, rep in t.replicas:
         region = rep.get("region_name")
         pointer = f"{BASE}/replica_regions/{i}/region_name"
+        if not isinstance(region, str):  # the schema reports the type; a list would not even hash
+            continue
         if region in seen:
             yield r.diagnostic(pointer, "DDB125", f"replica region {region!r} is listed twice; list each once")
         if region == ctx.environment.region:
