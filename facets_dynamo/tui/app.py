@@ -256,10 +256,8 @@ class EditorApp(App[None]):
         name = resource.name if resource is not None else self.session.current.stem
         stack = outcome.stacks.get(name)
         if stack is not None:
-            shown = {k: v for k, v in stack.items() if k != "//"}  # engine metadata: construct paths, noise here
-            self.preview.show(json.dumps(shown, indent=2, sort_keys=True) + "\n")
-            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r} · "
-                                    f"{outcome.synth_ms:.0f} ms", "fresh")
+            self.preview.show(preview_text(stack))
+            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r}", "fresh")
         else:
             why = ("is disabled" if resource is not None and resource.disabled else
                    "is provided (exists already)" if resource is not None and resource.provided else
@@ -301,7 +299,7 @@ class EditorApp(App[None]):
                 return str(path.resolve().relative_to(root.resolve().parent))
             except ValueError:
                 pass
-        return str(path)
+        return path.name
 
     def _sidebar_rows(self) -> list[tuple[Path, str, str, bool]]:
         assert self.checked is not None
@@ -416,7 +414,7 @@ class EditorApp(App[None]):
         if tabs.active == "raw-tab":
             self.editor.focus()
         else:
-            self.form.focus_next()
+            self.form.query_one("#hash_key").focus()
 
     def action_toggle_output(self) -> None:
         tabs = self.query_one("#output-tabs", TabbedContent)
@@ -637,6 +635,20 @@ class EditorApp(App[None]):
             for path in self.session.resource_files():
                 yield SystemCommand(f"Open resource: {path.stem}", str(path), _bind(self.open_file, path),
                                     discover=False)
+
+
+TOP_ORDER = ("resource", "data", "output", "provider", "terraform")
+
+
+def preview_text(stack: dict[str, Any]) -> str:
+    """The stack as a reader wants it: resources first, keys sorted, without the engine's ``//`` metadata."""
+    def ordered(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ordered(value[k]) for k in sorted(value)}
+        return [ordered(v) for v in value] if isinstance(value, list) else value
+
+    keys = [k for k in TOP_ORDER if k in stack] + sorted(k for k in stack if k not in TOP_ORDER and k != "//")
+    return json.dumps({k: ordered(stack[k]) for k in keys}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _bind(fn: Callable[[Any], None], arg: Any) -> Callable[[], None]:

@@ -221,7 +221,9 @@ class SpecForm(VerticalScroll):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        key, value = event.input.id or "", event.value
+        # Read the widget, not the event: a late event from load() then carries the loaded value (a no-op)
+        # instead of an older one that would undo what the user typed in the JSON meanwhile.
+        key, value = event.input.id or "", event.input.value
         event.stop()
         if key == "hash_key":
             self._edit(lambda d: fm.set_hash_key(d, value), "hash key")
@@ -248,7 +250,7 @@ class SpecForm(VerticalScroll):
 
     @on(Switch.Changed)
     def _switch_changed(self, event: Switch.Changed) -> None:
-        key, value = event.switch.id or "", event.value
+        key, value = event.switch.id or "", event.switch.value
         event.stop()
         if key == "disabled":
             self._edit(lambda d: fm.set_disabled(d, value), "disabled")
@@ -258,7 +260,8 @@ class SpecForm(VerticalScroll):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         key = event.select.id or ""
-        value = None if event.value is Select.NULL else event.value
+        current = event.select.value
+        value = None if current is Select.NULL else current
         event.stop()
         if key in SELECTS:
             self._edit(lambda d: fm.set_option(d, key, value), key)

@@ -1,0 +1,512 @@
+"""Pilot tests of the spec editor: every action a user has, driven through the real app.
+
+Synthesis goes through the shared default engine (one Node per test run); the debounce is 0 so
+waiting for workers is enough to see the preview (no timing-dependent assertions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Button, Input, Switch
+
+from facets_dynamo.tui.app import EditorApp
+from facets_dynamo.tui.screens import ChoiceScreen, HelpScreen, PromptScreen
+from facets_dynamo.tui.widgets.form import AttributeScreen
+
+SIZE = (160, 45)
+
+
+async def settle(pilot: Any) -> None:
+    """Let messages, the preview worker and its call_from_thread callback finish."""
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path, minimal: dict[str, Any]) -> Path:
+    """A resource written with 4-space indent (the editor must keep it)."""
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(minimal, indent=4) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def blueprint(tmp_path: Path, example_bp: Path) -> Path:
+    root = tmp_path / "blueprint"
+    shutil.copytree(example_bp, root)
+    return root
+
+
+def editor_app(path: Path, env: str = "default") -> EditorApp:
+    return EditorApp(path, env, debounce=0)
+
+
+async def test_opens_json_editor_with_highlighting_and_first_preview(spec_file: Path) -> None:
+    # Guards the tree-sitter 0.26 segfault: TextArea(language="json") must open and render.
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.editor.language == "json"
+        assert app.editor.show_line_numbers
+        assert app.editor.text == spec_file.read_text()
+        assert app.preview_state == "fresh"
+        stack = json.loads(app.preview.text)
+        table = stack["resource"]["aws_dynamodb_table"]
+        assert next(iter(table.values()))["hash_key"] == "LockID"
+        assert app.problems.diagnostics == []
+        assert app.timings.first_preview is not None
+
+
+async def test_edit_makes_spec_invalid_then_valid_again(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        good_preview = app.preview.text
+        # 1. broken JSON: typed at the very start of the buffer
+        app.editor.focus()
+        app.editor.move_cursor((0, 0))
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.editor.text.startswith("x{")
+        assert app.form.stale
+        assert app.preview_state == "stale"
+        assert app.preview.text == good_preview  # last good preview kept
+        assert any(d.code == "FD110" and d.line == 1 for d in app.problems.diagnostics)
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert not app.form.stale and app.preview_state == "fresh"
+        # 2. valid JSON, invalid spec: hash key names no declared attribute
+        app.editor.text = app.editor.text.replace('"hash_key": "LockID"', '"hash_key": "Nope"')
+        await settle(pilot)
+        errors = [d for d in app.problems.diagnostics if d.is_error]
+        assert errors and all(d.line > 0 for d in errors)
+        assert app.preview_state == "stale"
+        assert "stale" in app.preview.status
+        # 3. fixed again: preview fresh and synthesized from the new text
+        app.editor.text = app.editor.text.replace('"hash_key": "Nope"', '"hash_key": "LockID"')
+        await settle(pilot)
+        assert app.problems.diagnostics == []
+        assert app.preview_state == "fresh"
+
+
+async def test_form_edits_rewrite_raw_json_keeping_indent(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.query_one("#editor-tabs").active == "form-tab"
+        app.form.query_one("#point_in_time_recovery_enabled", Switch).value = True
+        await settle(pilot)
+        app.form.query_one("#billing_mode").value = "PROVISIONED"
+        await settle(pilot)
+        app.form.query_one("#read_capacity", Input).value = "5"
+        app.form.query_one("#write_capacity", Input).value = "7"
+        await settle(pilot)
+        app.form.query_one("#metadata_name", Input).value = "locker"
+        app.form.query_one("#tags", Input).value = "team=core, owner=ana"
+        app.form.query_one("#disabled", Switch).value = True
+        await settle(pilot)
+        data = json.loads(app.editor.text)
+        adv = data["advanced"]["aws_dynamodb"]
+        assert adv == {"point_in_time_recovery_enabled": True, "billing_mode": "PROVISIONED",
+                       "read_capacity": 5, "write_capacity": 7}
+        assert data["metadata"] == {"name": "locker", "tags": {"team": "core", "owner": "ana"}}
+        assert data["disabled"] is True
+        assert '\n    "kind"' in app.editor.text  # 4-space indent kept
+        assert app.editor.text.endswith("}\n")
+        assert app.session.buffer.dirty
+        # the preview follows: disabled means no stack
+        assert "disabled" in app.preview.status
+
+
+async def test_raw_edits_refresh_the_form(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        data = json.loads(app.editor.text)
+        data["spec"]["attributes"]["sk"] = {"name": "When", "type": "N"}
+        data["advanced"] = {"aws_dynamodb": {"range_key": "When", "ttl_enabled": True,
+                                             "ttl_attribute_name": "Expires", "stream_enabled": True,
+                                             "stream_view_type": "NEW_IMAGE"}}
+        app.editor.text = json.dumps(data, indent=4) + "\n"
+        await settle(pilot)
+        form = app.form
+        assert form.query_one("#hash_key", Input).value == "LockID"
+        assert form.query_one("#range_key", Input).value == "When"
+        assert form.query_one("#ttl_enabled", Switch).value is True
+        assert form.query_one("#ttl_attribute_name", Input).value == "Expires"
+        assert form.query_one("#stream_view_type").value == "NEW_IMAGE"
+        rows = form.query_one("#attributes")
+        assert rows.row_count == 2
+        assert [str(c) for c in rows.get_row("sk")] == ["sk", "When", "N", "range"]
+        # the editor text was not rewritten by loading the form
+        assert app.editor.text == json.dumps(data, indent=4) + "\n"
+
+
+async def test_form_never_overwrites_unparseable_text(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        broken = spec_file.read_text().replace('"S"', '"S",,')
+        app.editor.text = broken
+        await settle(pilot)
+        assert app.form.stale
+        assert app.form.query_one("#hash_key", Input).disabled
+        assert "out of date" in str(app.form.query_one("#form-banner").content)
+        # even a form edit that slips through is refused
+        app.form.stale = False
+        app.form.query_one("#hash_key", Input).value = "Other"
+        await settle(pilot)
+        assert app.editor.text == broken
+
+
+async def test_attribute_add_rename_retype_remove(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        app.form.action_add_attribute()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AttributeScreen)
+        screen.query_one("#attr-id", Input).value = "sk"
+        screen.query_one("#attr-name", Input).value = "SortKey"
+        screen.query_one("#attr-type").value = "N"
+        await pilot.click("#ok")
+        await settle(pilot)
+        attrs = json.loads(app.editor.text)["spec"]["attributes"]
+        assert attrs["sk"] == {"name": "SortKey", "type": "N"}
+        # rename the hash key attribute: hash_key follows the new name
+        table = app.form.query_one("#attributes")
+        table.move_cursor(row=0)
+        app.form.action_rename_attribute()
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#attr-name", Input).value = "LockKey"
+        await pilot.click("#ok")
+        await settle(pilot)
+        data = json.loads(app.editor.text)
+        assert data["spec"]["attributes"]["key1"]["name"] == "LockKey"
+        assert data["spec"]["hash_key"] == "LockKey"
+        assert list(data["spec"]["attributes"]) == ["key1", "sk"]  # order kept
+        # type selector for the highlighted row
+        table.move_cursor(row=1)
+        await pilot.pause()
+        app.form.query_one("#attr-type-select").value = "B"
+        await settle(pilot)
+        assert json.loads(app.editor.text)["spec"]["attributes"]["sk"]["type"] == "B"
+        # remove it again
+        table.move_cursor(row=1)
+        await pilot.pause()
+        await pilot.click("#attr-remove")
+        await settle(pilot)
+        assert list(json.loads(app.editor.text)["spec"]["attributes"]) == ["key1"]
+        assert app.problems.diagnostics == []
+
+
+async def test_selecting_a_problem_moves_the_cursor(spec_file: Path) -> None:
+    text = spec_file.read_text().replace('"type": "S"', '"type": "string"')
+    spec_file.write_text(text)
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        problem = next(d for d in app.problems.diagnostics if d.is_error)
+        assert problem.line > 1
+        app.editor.move_cursor((0, 0))
+        app.problems.focus()
+        app.problems.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.editor.cursor_location == (problem.line - 1, problem.column - 1)
+        assert app.focused is app.editor
+        assert text.splitlines()[problem.line - 1].lstrip().startswith('"type"')
+
+
+async def test_blueprint_sidebar_and_environment_switch(blueprint: Path) -> None:
+    app = editor_app(blueprint, "dev")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one("#sidebar")
+        assert [p.stem for p in sidebar.paths] == ["audit", "feature_flags", "locks", "orders", "sessions"]
+        orders = blueprint / "dynamodb" / "instances" / "orders.json"
+        sidebar.query_one("#resource-list").focus()
+        sidebar.query_one("#resource-list").highlighted = 3
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.current == orders
+        table = next(iter(json.loads(app.preview.text)["resource"]["aws_dynamodb_table"].values()))
+        assert table["name"] == "orders-dev"
+        assert table["point_in_time_recovery"]["enabled"] is False  # dev override
+        await pilot.press("f4")  # dev -> prod
+        await settle(pilot)
+        assert app.session.env == "prod"
+        table = next(iter(json.loads(app.preview.text)["resource"]["aws_dynamodb_table"].values()))
+        assert table["name"] == "orders-prod"
+        assert table["point_in_time_recovery"]["enabled"] is True
+        # unsaved text of one resource is validated in blueprint context: sessions refers to locks
+        locks = blueprint / "dynamodb" / "instances" / "locks.json"
+        app.open_file(locks)
+        await settle(pilot)
+        data = json.loads(app.editor.text)
+        data["disabled"] = True
+        app.editor.text = json.dumps(data, indent=2) + "\n"
+        await settle(pilot)
+        assert any(d.code == "FD311" and "sessions" in d.file for d in app.problems.diagnostics)
+
+
+async def test_diff_marks_table_replacement(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        assert app.query_one("#output-tabs").active == "diff-tab"
+        assert "no changes" in app.diff.summary
+        app.editor.text = app.editor.text.replace('"name": "LockID"', '"name": "LockID2"').replace(
+            '"hash_key": "LockID"', '"hash_key": "LockID2"')
+        await settle(pilot)
+        assert app.diff_view is not None and app.diff_view.replaces_table
+        assert "REPLACES THE TABLE" in app.diff.summary
+        assert "forces replacement" in app.diff.body
+        assert '+        "hash_key": "LockID2"' in app.diff.body or '"LockID2"' in app.diff.body
+        # an in-place change is not flagged
+        app.editor.text = spec_file.read_text().replace('"metadata": {}', '"metadata": {"tags": {"a": "b"}}')
+        await settle(pilot)
+        assert app.diff_view is not None and app.diff_view.changed and not app.diff_view.replaces_table
+        assert "in place" in app.diff.summary
+
+
+async def test_save_is_atomic_and_keeps_style(spec_file: Path) -> None:
+    original = spec_file.read_text()
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.form.query_one("#hash_key", Input).value = "LockID"  # no-op: not dirty
+        await settle(pilot)
+        assert not app.session.buffer.dirty
+        app.form.query_one("#server_side_encryption_enabled", Switch).value = True
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = spec_file.read_text()
+        assert saved == app.editor.text and saved != original
+        assert json.loads(saved)["advanced"]["aws_dynamodb"]["server_side_encryption_enabled"] is True
+        assert saved.endswith("}\n") and '\n    "spec"' in saved
+        assert sorted(p.name for p in spec_file.parent.iterdir()) == ["locks.json"]  # no temp file left
+        assert not app.session.buffer.dirty
+        assert "modified" not in app.sub_title
+
+
+async def test_save_conflict_offers_reload_save_as_overwrite(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"metadata": {}', '"metadata": {"name": "mine"}')
+        await settle(pilot)
+        theirs = spec_file.read_text().replace('"metadata": {}', '"metadata": {"name": "theirs"}')
+        spec_file.write_text(theirs)  # another program writes the file (same size/mtime would still differ)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        assert {b.id for b in app.screen.query(Button)} == {"reload", "save-as", "overwrite", "cancel"}
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert spec_file.read_text() == theirs  # nothing written
+        # save as: a new file, the edits go there, theirs untouched
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#save-as")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        copy = spec_file.with_name("mine.json")
+        app.screen.query_one("#prompt-input", Input).value = str(copy)
+        await pilot.click("#ok")
+        await settle(pilot)
+        assert json.loads(copy.read_text())["metadata"] == {"name": "mine"}
+        assert spec_file.read_text() == theirs
+        assert app.session.buffer.path == copy and not app.session.buffer.dirty
+
+
+async def test_save_conflict_overwrite_and_reload(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        mine = app.editor.text.replace('"metadata": {}', '"metadata": {"name": "mine"}')
+        app.editor.text = mine
+        await settle(pilot)
+        spec_file.write_text(spec_file.read_text() + " ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#overwrite")
+        await settle(pilot)
+        assert spec_file.read_text() == mine
+        # reload: drop edits and take the disk version
+        app.editor.text = mine.replace("mine", "draft")
+        await settle(pilot)
+        theirs = mine.replace("mine", "theirs")
+        spec_file.write_text(theirs)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert app.editor.text == theirs and not app.session.buffer.dirty
+        assert spec_file.read_text() == theirs
+
+
+async def test_unparseable_buffer_saves_only_after_confirmation(spec_file: Path) -> None:
+    original = spec_file.read_text()
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        broken = original.replace("{", "{{", 1)
+        app.editor.text = broken
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert spec_file.read_text() == original
+        assert app.editor.text == broken  # still there, never dropped
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#save-invalid")
+        await settle(pilot)
+        assert spec_file.read_text() == broken
+
+
+async def test_quit_with_unsaved_changes_asks(spec_file: Path) -> None:
+    original = spec_file.read_text()
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = original.replace('"metadata": {}', '"metadata": {"name": "x"}')
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ChoiceScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#discard")
+        await pilot.pause()
+    assert not app.is_running
+    assert spec_file.read_text() == original
+
+
+async def test_quit_save_and_quit_writes(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        edited = app.editor.text.replace('"metadata": {}', '"metadata": {"name": "x"}')
+        app.editor.text = edited
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#save")
+        await pilot.pause()
+    assert spec_file.read_text() == edited
+
+
+async def test_quit_without_changes_exits_at_once(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+async def test_new_resource_from_sample_in_blueprint(blueprint: Path) -> None:
+    app = editor_app(blueprint)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one("#prompt-input", Input).value = "locks"  # exists: refused
+        await pilot.click("#ok")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        assert "exists" in str(app.screen.query_one("#prompt-error").content)
+        app.screen.query_one("#prompt-input", Input).value = "carts"
+        app.screen.query_one("#prompt-input", Input).focus()
+        await pilot.press("enter")  # (a second click on OK within 0.2 s is ignored by Button)
+        await settle(pilot)
+        created = blueprint / "dynamodb" / "instances" / "carts.json"
+        assert json.loads(created.read_text())["spec"]["hash_key"] == "LockID"
+        assert app.session.current == created
+        assert created in app.query_one("#sidebar").paths
+        assert app.preview_state == "fresh"
+
+
+async def test_help_theme_and_command_palette_entries(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark is not dark
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        for wanted in ("Save", "Save as…", "New resource", "Reload from disk", "Switch form / JSON",
+                       "Switch preview / diff", "Show diff", "Next environment", "Focus problems", "Add attribute",
+                       "Toggle light / dark", "Help"):
+            assert wanted in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_reload_discards_only_after_asking(spec_file: Path) -> None:
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace("LockID", "Other")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.click("#reload")
+        await settle(pilot)
+        assert app.editor.text == spec_file.read_text()
+
+
+def test_cli_new_writes_sample_and_refuses_overwrite(run_cli: Any, tmp_path: Path) -> None:
+    done = run_cli("new", "carts", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "carts.json").read_text())["kind"] == "dynamodb"
+    again = run_cli("new", "carts", cwd=tmp_path)
+    assert again.returncode == 2 and "exists" in again.stderr
+    bp = run_cli("new", "x", "--blueprint", tmp_path / "bp", cwd=tmp_path)
+    assert bp.returncode == 0 and (tmp_path / "bp" / "dynamodb" / "instances" / "x.json").is_file()
+    bad = run_cli("new", "no good", cwd=tmp_path)
+    assert bad.returncode == 2 and "invalid resource name" in bad.stderr
+    missing = run_cli("edit", tmp_path / "missing.json")
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_validate_does_not_import_textual() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, facets_dynamo.cli; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
+    assert out.stdout.strip() == "False"

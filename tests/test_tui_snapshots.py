@@ -1,0 +1,97 @@
+"""Snapshots of the editor's main screens (pytest-textual-snapshot; update with --snapshot-update).
+
+Every snapshot waits for the preview worker before the picture is taken, and nothing time-dependent
+(durations, clocks, temp paths) is on screen.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from facets_dynamo.tui.app import EditorApp
+
+SIZE = (140, 40)
+
+
+async def settle(pilot: Any) -> None:
+    for widget in pilot.app.query("TextArea, Input"):
+        widget.cursor_blink = False  # a blinking cursor makes the picture depend on the clock
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path, minimal: dict[str, Any]) -> Path:
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(minimal, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def blueprint(tmp_path: Path, example_bp: Path) -> Path:
+    root = tmp_path / "blueprint"
+    shutil.copytree(example_bp, root)
+    return root
+
+
+def test_snapshot_json_editor_and_preview(snap_compare: Any, spec_file: Path) -> None:
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=settle)
+
+
+def test_snapshot_form(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_blueprint_sidebar_prod(snap_compare: Any, blueprint: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.open_file(blueprint / "dynamodb" / "instances" / "orders.json")
+        await settle(pilot)
+
+    assert snap_compare(EditorApp(blueprint, "prod", debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_invalid_spec_problems_and_stale_preview(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        app.editor.text = app.editor.text.replace('"type": "S"', '"type": "X"').replace(
+            '"hash_key": "LockID"', '"hash_key": "Missing"')
+        await settle(pilot)
+        app.editor.move_cursor((0, 0))
+        await pilot.pause()
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_diff_marks_replacement(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        app.editor.text = app.editor.text.replace("LockID", "LockKey")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
