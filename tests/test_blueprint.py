@@ -240,3 +240,26 @@ def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
     assert code == 0 and "validating" in screen
     code, screen = _run_on_tty("synth", root, "--env", "dev", "--out", tmp_path / "out")
     assert code == 0 and "building stacks" in screen
+
+
+def test_override_turning_features_off_leaves_a_valid_table(bp: Path) -> None:
+    """prod-style base (stream, TTL, PITR period, KMS); dev switches them off and keeps the details."""
+    base = bp / "dynamodb" / "instances" / "orders.json"
+    doc = json.loads(base.read_text())
+    doc["advanced"]["aws_dynamodb"].update(
+        stream_enabled=True, stream_view_type="NEW_IMAGE", ttl_enabled=True, ttl_attribute_name="Exp",
+        point_in_time_recovery_enabled=True, point_in_time_recovery_period_in_days=7,
+        server_side_encryption_enabled=True, server_side_encryption_kms_key_arn="arn:aws:kms:eu-west-1:1:key/k")
+    put(base, doc)
+    put(bp / "dev" / "dynamodb" / "instances" / "orders.json", {"advanced": {"aws_dynamodb": {
+        "stream_enabled": False, "ttl_enabled": False, "point_in_time_recovery_enabled": False,
+        "server_side_encryption_enabled": False}}})
+    ws = api.load(bp, env="dev")
+    found = api.validate(ws)
+    assert found.ok
+    assert sorted(d.code for d in found) == ["DDB113", "DDB115", "DDB124", "DDB137"]  # "ignored" warnings
+    table = api.synthesize(ws).stacks["orders"]["resource"]["aws_dynamodb_table"]["table"]
+    assert table["stream_enabled"] is False and "stream_view_type" not in table
+    assert "ttl" not in table
+    assert table["point_in_time_recovery"] in ({"enabled": False}, [{"enabled": False}])
+    assert table["server_side_encryption"] in ({"enabled": False}, [{"enabled": False}])
