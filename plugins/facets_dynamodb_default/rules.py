@@ -231,8 +231,9 @@ def streams(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnosti
         yield r.diagnostic(f"{BASE}/stream_enabled", "DDB112", "stream_enabled needs stream_view_type: one "
                            "of KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES")
     if view and not t.flag("stream_enabled"):
-        yield r.diagnostic(f"{BASE}/stream_view_type", "DDB113", f"stream_view_type {view!r} is set but "
-                           "stream_enabled is not true; enable the stream or remove stream_view_type")
+        # A warning: an environment override commonly turns the stream off and leaves the view type.
+        yield r.diagnostic(f"{BASE}/stream_view_type", "DDB113", f"stream_view_type {view!r} is ignored because "
+                           "stream_enabled is not true; enable the stream or remove stream_view_type", WARN)
 
 
 @rule
@@ -264,9 +265,9 @@ def recovery(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnost
 def encryption(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     if t.adv.get("server_side_encryption_kms_key_arn") and not t.flag("server_side_encryption_enabled"):
         yield r.diagnostic(f"{BASE}/server_side_encryption_kms_key_arn", "DDB137", f"KMS key ARN "
-                           f"{_short(str(t.adv.get('server_side_encryption_kms_key_arn')))} needs "
-                           "server_side_encryption_enabled: true (otherwise the AWS owned key is used); "
-                           "enable it or remove the ARN")
+                           f"{_short(str(t.adv.get('server_side_encryption_kms_key_arn')))} is ignored without "
+                           "server_side_encryption_enabled: true (the AWS owned key is used); "
+                           "enable it or remove the ARN", WARN)
 
 
 @rule
