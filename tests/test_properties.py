@@ -28,7 +28,7 @@ from facets_dynamo.synthesis import SynthError, synthesize_workspace
 from facets_dynamo.validation import validate_workspace
 
 ENV = Environment("dev", "us-east-1", {"environment": "dev"})
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Attribute names: any UTF-8 text DynamoDB takes, including characters Terraform JSON must escape.
@@ -91,6 +91,12 @@ def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         adv.update(stream_enabled=True, stream_view_type=draw(st.sampled_from(
             ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"])))
+    if adv.get("stream_view_type") == "NEW_AND_OLD_IMAGES" and draw(st.booleans()):
+        regions = draw(st.lists(st.sampled_from(["eu-west-1", "eu-central-1", "us-west-2", "ap-south-1"]),
+                                min_size=1, max_size=3, unique=True))
+        adv["replica_regions"] = [{"region_name": r, **draw(st.fixed_dictionaries({}, optional={
+            "kms_key_arn": st.just(f"arn:aws:kms:{r}:123456789012:key/r"), "point_in_time_recovery": st.booleans(),
+            "propagate_tags": st.booleans()}))} for r in regions]
     if draw(st.booleans()):
         adv.update(ttl_enabled=True, ttl_attribute_name=draw(st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,20}",
                                                                            fullmatch=True)))
@@ -161,6 +167,10 @@ def test_every_valid_spec_synthesizes_and_dynamodb_accepts_it(dynamodb: Any, doc
     assert found.ok and not list(found), [d.format_text() for d in found]
     table = synthesize_workspace(ws, validate=False).stacks["prop"]["resource"]["aws_dynamodb_table"]["table"]
     assert table["name"] == "prop-dev"
+    adv = doc.get("advanced", {}).get("aws_dynamodb", {})
+    assert [r["region_name"] for r in table.get("replica", [])] == [
+        r["region_name"] for r in adv.get("replica_regions", [])]
+    assert ("ttl" in table) == bool(adv.get("ttl_enabled"))
     kwargs = create_table_kwargs(table)
     assert {a["AttributeName"] for a in kwargs["AttributeDefinitions"]} == {
         a["name"] for a in doc["spec"]["attributes"].values()}
