@@ -160,6 +160,16 @@ def highlight_json(data: Any) -> str:
         return f"<pre>{html.escape(text)}</pre>"
 
 
+def _replaceable(out: Path) -> bool:
+    """Only an empty folder or an earlier output is replaced wholesale: ``--out .`` or ``--out <blueprint>``
+    would otherwise delete the user's own files."""
+    try:
+        names = {p.name for p in out.iterdir()}
+    except OSError:
+        return True  # unreadable: the swap itself reports the real error
+    return not names or bool(names & {"manifest.json", "stacks"})
+
+
 def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
     """Write ``files`` to ``out`` so that a reader sees the old tree or the new one, never a mix.
 
@@ -173,6 +183,9 @@ def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
             raise OSError(f"refusing to write {rel!r}: not a plain relative path inside the output directory")
     if out.exists() and not out.is_dir():
         raise OSError(f"{out} exists and is not a directory")
+    if out.is_dir() and not _replaceable(out):
+        raise OSError(f"{out} is not empty and holds no manifest.json or stacks/ of an earlier synth; refusing to "
+                      "replace it (choose a new or empty folder)")
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=parent))

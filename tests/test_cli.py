@@ -193,6 +193,28 @@ def test_synth_replaces_out_wholesale(run_cli: Run, tmp_path: Path, write_json: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locks.json", "out", "stale.json"]
 
 
+def test_synth_never_replaces_a_folder_that_is_not_an_earlier_output(run_cli: Run, tmp_path: Path,
+                                                                      example_bp: Path) -> None:
+    # "--out <the blueprint>" used to swap the user's specs for the output: every spec was deleted.
+    import shutil
+
+    bp = tmp_path / "bp"
+    shutil.copytree(example_bp, bp)
+    before = snapshot(bp)
+    result = no_traceback(run_cli("synth", bp, "--env", "dev", "--out", bp))
+    assert result.returncode == 1 and "refusing to replace" in result.stderr
+    assert snapshot(bp) == before
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me\n")
+    assert run_cli("synth", bp, "--env", "dev", "--out", mine).returncode == 1
+    assert (mine / "notes.txt").read_text() == "keep me\n"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli("synth", bp, "--env", "dev", "--out", empty).returncode == 0
+    assert (empty / "manifest.json").is_file()
+
+
 def test_synth_out_is_a_file_is_an_error_not_a_traceback(run_cli: Run, tmp_path: Path,
                                                          write_json: Callable[..., Path],
                                                          minimal: dict[str, Any]) -> None:
