@@ -59,7 +59,8 @@ def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str)
 @cli.command()
 @paths_argument
 @click.option("--out", "out", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
-              help="Output folder; replaced as a whole, only when everything is valid.")
+              help="Output folder; replaced as a whole, only when everything is valid, and only if it is "
+              "empty or an earlier output (never a folder of your own files).")
 def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, out: Path) -> None:
     """Validate, then write OUT/manifest.json and OUT/stacks/<name>/cdk.tf.json."""
     from .synthesis import SynthError, synthesize_workspace
