@@ -87,6 +87,16 @@ def test_validate_github_format_annotations(run_cli: Run, write_json: Callable[.
     assert {m["file"] for m in matches} == {str(path)}
 
 
+def test_warnings_alone_do_not_fail_validation(run_cli: Run, write_json: Callable[..., Path],
+                                              minimal: dict[str, Any]) -> None:
+    minimal["owner"] = "team-a"  # unknown top-level field: ignored, with a warning
+    path = write_json(minimal)
+    text = no_traceback(run_cli("validate", path))
+    assert text.returncode == 0 and "warning DDB190 at /owner" in text.stdout
+    github = no_traceback(run_cli("validate", path, "--format", "github"))
+    assert github.returncode == 0 and github.stdout.startswith(f"::warning file={path},line=")
+
+
 def test_env_changes_the_table_name_and_so_ddb105(run_cli: Run, write_json: Callable[..., Path],
                                                   minimal: dict[str, Any]) -> None:
     path = write_json(minimal)
