@@ -90,7 +90,9 @@ def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
 
     if draw(st.booleans()):
         adv.update(stream_enabled=True, stream_view_type=draw(st.sampled_from(
-            ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "NEW_AND_OLD_IMAGES"])))
+            ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"])))
+        if draw(st.booleans()):  # replicas need NEW_AND_OLD_IMAGES
+            adv["stream_view_type"] = "NEW_AND_OLD_IMAGES"
     if adv.get("stream_view_type") == "NEW_AND_OLD_IMAGES" and draw(st.booleans()):
         regions = draw(st.lists(st.sampled_from(["eu-west-1", "eu-central-1", "us-west-2", "ap-south-1"]),
                                 min_size=1, max_size=3, unique=True))
