@@ -1,54 +1,142 @@
 """The Python API: load, validate, merge environments, synthesize, list flavors, read schemas.
 
-Importing this module never starts Node; only :func:`synthesize` does, on first use. Every function
-accepts a path (file or blueprint folder), a list of paths, or an already loaded :class:`Workspace`.
+Written for notebooks and scripts, so it never raises on a bad spec (problems come back as
+:class:`Diagnostics`) and importing it, loading and validating never start Node: only :func:`synthesize`
+does, on first use, and later calls reuse the same Node process.
+
+Typical use::
+
+    import facets_dynamo as fd
+
+    ws = fd.load("examples/blueprint", env="prod")   # base files merged with prod/ overrides
+    ws["sessions"]                                    # one resource (renders its key schema)
+    fd.validate(ws)                                   # Diagnostics (renders a problem table)
+    out = fd.synthesize(ws)                           # Synthesized: Terraform JSON per stack
+    out.stack("sessions")["resource"]["aws_dynamodb_table"]["table"]["tags"]
+    out.resources(); out.outputs()                    # tables
+
+    doc = fd.sample("dynamodb/default/0.2")           # or copy.deepcopy(ws["locks"].data)
+    doc["spec"]["hash_key"] = "Missing"
+    fd.validate(fd.resource_from_dict(doc, name="locks"))
+
+Every function that takes a ``target`` accepts a path (a resource file or a blueprint folder), a list of
+paths, a loaded :class:`Workspace`, a :class:`Resource` or a list of resources. The names in ``__all__``
+are the stable API; everything else in the package may change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .blueprint import Workspace, list_environments, load_workspace
-from .diagnostics import Diagnostics
-from .environment import DEFAULT_ENVIRONMENT
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .display import Stack, Table
+from .environment import DEFAULT_ENVIRONMENT, Environment
 from .flavor import Flavor
 from .host import Host, default_host
+from .jsonsource import parse_text
 from .resource import Resource, load_resource
 from .synthesis import SynthError, Synthesized, synthesize_workspace
 from .validation import validate_workspace
 
 PathLike = str | Path
-Target = PathLike | Iterable[PathLike] | Workspace
+Target = PathLike | Iterable[PathLike] | Workspace | Resource | Iterable[Resource]
+Env = str | Environment
 
 
 def load(target: PathLike | Iterable[PathLike], env: str = DEFAULT_ENVIRONMENT,
          env_file: PathLike | None = None) -> Workspace:
     """Load resource files and/or blueprint folders, merged for environment ``env``.
 
-    Reading problems (bad JSON, missing files) are kept in ``workspace.diagnostics``, not raised.
+    For a blueprint (or a file inside one) the overrides in ``<bp>/<env>/<kind>/instances/`` are applied
+    with JSON Merge Patch and ``<bp>/<env>/environment.json`` gives the region and cloud tags; every value
+    keeps the file and line it came from. Reading problems (bad JSON, missing files) are kept in
+    ``workspace.diagnostics`` and reported again by :func:`validate`, not raised, so one broken file does
+    not hide the others. Get one resource with ``workspace["locks"]`` or ``workspace.get("dynamodb.locks")``.
     """
     paths = [Path(target)] if isinstance(target, str | Path) else [Path(p) for p in target]
     return load_workspace(paths, env, Path(env_file) if env_file else None)
 
 
-def _workspace(target: Target, env: str) -> Workspace:
-    return target if isinstance(target, Workspace) else load(target, env)
+def resource_from_dict(document: Mapping[str, Any], name: str = "resource", env: str | None = None,
+                       file: str | None = None) -> Resource:
+    """A :class:`Resource` built from a Python dict, so a spec can be edited and re-validated without files.
+
+    The dict is serialised as 2-space JSON (kept in ``resource.text``) and parsed back, so diagnostics get
+    real line numbers in that text; ``file`` (default ``<memory>/<name>.json``) is what they name.
+    ``name`` is the instance name used when ``metadata.name`` is not set. The dict is copied: editing it
+    afterwards does not change the resource. Raises ``TypeError`` if it is not a JSON object or holds
+    values JSON cannot represent (sets, NaN, objects), since no spec file could contain them.
+    """
+    if not isinstance(document, Mapping):
+        raise TypeError(f"a resource must be a dict (a JSON object), not {type(document).__name__}")
+    shown = file or f"<memory>/{name}.json"
+    try:
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"resource {name!r} is not plain JSON: {exc}") from exc
+    doc, problems = parse_text(text, shown)
+    if doc is None:  # pragma: no cover - json.dumps output always parses; kept for a clear message
+        raise TypeError("; ".join(d.format_text() for d in problems))
+    return Resource(doc.data, doc.source, shown, name, (shown,), env, text)
 
 
-def validate(target: Target, env: str = DEFAULT_ENVIRONMENT, host: Host | None = None) -> Diagnostics:
-    """Every problem in ``target``, sorted by file and line. ``.ok`` is true when there is no error."""
+def workspace(resources: Resource | Iterable[Resource], env: Env = DEFAULT_ENVIRONMENT) -> Workspace:
+    """A :class:`Workspace` of in-memory resources, for validating or synthesizing them together.
+
+    ``env`` is an environment name or an :class:`Environment` (region, cloud tags) to synthesize for.
+    """
+    items = [resources] if isinstance(resources, Resource) else list(resources)
+    bad = [type(r).__name__ for r in items if not isinstance(r, Resource)]
+    if bad:
+        raise TypeError(f"expected Resource objects, got {', '.join(sorted(set(bad)))}")
+    environment = env if isinstance(env, Environment) else Environment(env)
+    items = [dataclasses.replace(r, environment=environment.name) for r in items]  # callers' objects unchanged
+    found = Workspace(environment, items)
+    seen: dict[str, Resource] = {}
+    for r in items:  # the same check load() does for files: a name must be unique
+        other = seen.setdefault(r.name, r)
+        if other is not r:
+            found.diagnostics.append(r.diagnostic("", "FD322", f"resource name {r.name!r} is also used by "
+                                                  f"{other.file}; names must be unique"))
+    return found
+
+
+def _workspace(target: Target, env: Env) -> Workspace:
+    if isinstance(target, Workspace):
+        return target
+    if isinstance(target, Resource):
+        return workspace(target, env)
+    if not isinstance(target, str | Path):
+        target = list(target)
+        if target and all(isinstance(t, Resource) for t in target):
+            return workspace(target, env)  # type: ignore[arg-type]
+    if isinstance(env, Environment):  # its region and cloud tags win over <bp>/<env>/environment.json
+        loaded = load(target, env.name)  # type: ignore[arg-type]
+        loaded.environment = env
+        return loaded
+    return load(target, env)  # type: ignore[arg-type]
+
+
+def validate(target: Target, env: Env = DEFAULT_ENVIRONMENT, host: Host | None = None) -> Diagnostics:
+    """Every problem in ``target``, sorted by file and line; ``.ok`` is true when there is no error.
+
+    Runs the envelope checks, the flavor's JSON Schema and every plugin's rules. Never starts Node.
+    """
     return validate_workspace(_workspace(target, env), host)
 
 
-def synthesize(target: Target, env: str = DEFAULT_ENVIRONMENT, out: PathLike | None = None,
+def synthesize(target: Target, env: Env = DEFAULT_ENVIRONMENT, out: PathLike | None = None,
                host: Host | None = None) -> Synthesized:
-    """Validate, then synthesize one CDKTF stack per enabled resource.
+    """Validate, then synthesize one CDKTF stack per enabled resource (disabled/provided ones get none).
 
-    Returns the stacks as dicts; with ``out`` also writes ``out/manifest.json`` and
-    ``out/stacks/<name>/cdk.tf.json`` atomically. Raises :class:`SynthError` (with ``.diagnostics``) if
-    anything is invalid; nothing is written then.
+    Returns the Terraform JSON per stack (``result.stacks[name]`` or ``result.stack(name)``); with ``out``
+    also writes the cdktf.out layout (``out/manifest.json``, ``out/stacks/<name>/cdk.tf.json``) atomically.
+    Raises :class:`SynthError` (with ``.diagnostics``) if anything is invalid; nothing is written then.
     """
     result = synthesize_workspace(_workspace(target, env), host=host)
     if out is not None:
@@ -57,18 +145,36 @@ def synthesize(target: Target, env: str = DEFAULT_ENVIRONMENT, out: PathLike | N
 
 
 def flavors(host: Host | None = None) -> list[Flavor]:
-    """The flavors the installed plugins serve."""
+    """The flavors the installed plugins serve (``f.key``, ``f.description``, ``f.schema``, ``f.sample``)."""
     host = host or default_host()
     return [host.flavors[k] for k in sorted(host.flavors, key=str)]
 
 
-def schema(kind: str, flavor: str, version: str, host: Host | None = None) -> dict[str, Any]:
-    """The JSON Schema of one flavor; ``KeyError`` names the available ones if it is unknown."""
+def _flavor(kind: str, flavor: str | None, version: str | None, host: Host | None) -> Flavor:
+    if flavor is None and version is None and kind.count("/") == 2:
+        kind, flavor, version = kind.split("/")
     host = host or default_host()
-    found = host.flavor(kind, flavor, version)
+    found = host.flavor(kind, flavor or "", version or "")
     if found is None:
-        raise KeyError(f"no plugin serves {kind}/{flavor}/{version}; available: {', '.join(host.available())}")
-    return found.schema
+        raise KeyError(f"no plugin serves {kind}/{flavor}/{version}; available: "
+                       f"{', '.join(host.available()) or 'none'}")
+    return found
+
+
+def schema(kind: str, flavor: str | None = None, version: str | None = None,
+           host: Host | None = None) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one flavor: ``schema("dynamodb", "default", "0.2")`` or
+    ``schema("dynamodb/default/0.2")``. ``KeyError`` names the available flavors if it is unknown."""
+    return _flavor(kind, flavor, version, host).schema
+
+
+def sample(kind: str, flavor: str | None = None, version: str | None = None,
+           host: Host | None = None) -> dict[str, Any]:
+    """A fresh copy of the flavor's sample document: a valid starting point for :func:`resource_from_dict`."""
+    found = _flavor(kind, flavor, version, host).sample
+    if found is None:
+        raise KeyError(f"{kind}/{flavor}/{version} ships no sample document")
+    return json.loads(json.dumps(found))
 
 
 def environments(blueprint: PathLike) -> list[str]:
@@ -76,7 +182,51 @@ def environments(blueprint: PathLike) -> list[str]:
     return list_environments(Path(blueprint))
 
 
+def _leaves(value: Any, pointer: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        found: dict[str, Any] = {}
+        for key, item in value.items():
+            if key != "//":  # cdktf bookkeeping (construct paths, override lists), not Terraform
+                found.update(_leaves(item, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"))
+        return found
+    if isinstance(value, list) and value:
+        found = {}
+        for i, item in enumerate(value):
+            found.update(_leaves(item, f"{pointer}/{i}"))
+        return found
+    return {pointer: value}
+
+
+_ABSENT = "(absent)"
+
+
+def compare(left: Synthesized, right: Synthesized) -> Table:
+    """Every Terraform value that differs between two synthesized results, e.g. dev against prod.
+
+    One row per stack and JSON pointer (``/resource/aws_dynamodb_table/table/tags/environment``), with
+    the value on each side (``"(absent)"`` where a side has no such value or no such stack). The columns
+    are named after the two environments; cdktf bookkeeping (``"//"``) is ignored.
+    """
+    a_name, b_name = left.environment, right.environment
+    if a_name == b_name:
+        a_name, b_name = f"{a_name} (left)", f"{b_name} (right)"
+    rows = []
+    for stack in sorted(set(left.stacks) | set(right.stacks)):
+        a = _leaves(left.stacks[stack]) if stack in left.stacks else {}
+        b = _leaves(right.stacks[stack]) if stack in right.stacks else {}
+        if not a or not b:
+            rows.append({"stack": stack, "path": "(whole stack)", a_name: "stack" if a else _ABSENT,
+                         b_name: "stack" if b else _ABSENT})
+            continue
+        for pointer in sorted(set(a) | set(b)):
+            va, vb = a.get(pointer, _ABSENT), b.get(pointer, _ABSENT)
+            if va != vb or (pointer in a) != (pointer in b):
+                rows.append({"stack": stack, "path": pointer, a_name: va, b_name: vb})
+    return Table(rows, ["stack", "path", a_name, b_name], f"differences {a_name} -> {b_name}")
+
+
 __all__ = [
-    "Diagnostics", "Flavor", "Resource", "SynthError", "Synthesized", "Workspace", "environments", "flavors",
-    "load", "load_resource", "schema", "synthesize", "validate",
+    "Diagnostic", "Diagnostics", "Environment", "Flavor", "Resource", "Severity", "Stack", "SynthError",
+    "Synthesized", "Table", "Workspace", "compare", "environments", "flavors", "load", "load_resource",
+    "resource_from_dict", "sample", "schema", "synthesize", "validate", "workspace",
 ]

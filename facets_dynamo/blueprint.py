@@ -38,6 +38,34 @@ class Workspace:
     def by_address(self) -> dict[str, Resource]:
         return {r.address: r for r in self.resources}
 
+    def get(self, name: str, default: Resource | None = None) -> Resource | None:
+        """The resource called ``name`` (``"locks"``) or at address ``kind.name`` (``"dynamodb.locks"``)."""
+        return next((r for r in self.resources if name in (r.address, r.name)), default)
+
+    def __getitem__(self, name: str) -> Resource:
+        found = self.get(name)
+        if found is None:
+            names = ", ".join(r.address for r in self.resources) or "none"
+            raise KeyError(f"no resource {name!r} in this workspace; resources: {names}")
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def with_resource(self, resource: Resource) -> Workspace:
+        """A copy with ``resource`` in place of the one at the same address (or added), e.g. to re-validate
+        a blueprint after editing one spec in memory; references to and from it keep working."""
+        kept = [r for r in self.resources if r.address != resource.address]
+        index = next((i for i, r in enumerate(self.resources) if r.address == resource.address), len(kept))
+        replaced = {f for r in self.resources if r.address == resource.address for f in r.files}
+        return Workspace(self.environment, [*kept[:index], resource, *kept[index:]],
+                         [d for d in self.diagnostics if d.file not in replaced])
+
+    def _repr_html_(self) -> str:
+        from .display import workspace_html
+
+        return workspace_html(self)
+
     def __repr__(self) -> str:
         return (f"<Workspace env={self.environment.name!r} {len(self.resources)} resource(s): "
                 f"{', '.join(r.address for r in self.resources)}>")

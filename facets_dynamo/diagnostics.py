@@ -8,13 +8,14 @@ a stable code to grep or suppress by, and a message that says how to fix it.
 from __future__ import annotations
 
 import enum
-import html
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 
 class Severity(enum.StrEnum):
+    """How bad a problem is: only errors fail ``validate``/``synth`` (exit code 1); the rest inform."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -105,23 +106,9 @@ class Diagnostics(Sequence[Diagnostic]):
         return "\n".join(d.format_text() for d in self.sorted())
 
     def _repr_html_(self) -> str:
-        if not self.items:
-            return "<p style='color:#1a7f37'>&#10004; no problems</p>"
-        colour = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
-        rows = "".join(
-            "<tr>"
-            f"<td style='color:{colour[str(d.severity)]};font-weight:bold'>{d.severity}</td>"
-            f"<td><code>{html.escape(d.code)}</code></td>"
-            f"<td>{html.escape(d.file)}:{d.line}:{d.column}</td>"
-            f"<td><code>{html.escape(d.path or '/')}</code></td>"
-            f"<td>{html.escape(d.message)}</td></tr>"
-            for d in self.sorted()
-        )
-        return (
-            f"<p><b>{len(self.errors)} error(s)</b>, {len(self.items) - len(self.errors)} other</p>"
-            "<table><thead><tr><th>severity</th><th>code</th><th>where</th><th>path</th>"
-            f"<th>message</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
+        from .display import diagnostics_html
+
+        return diagnostics_html(self)
 
 
 def _sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,22 +106,9 @@ class Resource:
         return f"<Resource {self.address} {self.key or '?'} from {self.file}>"
 
     def _repr_html_(self) -> str:
-        spec = self.spec
-        attrs = spec.get("attributes") if isinstance(spec.get("attributes"), dict) else {}
-        hash_key = spec.get("hash_key")
-        rows = "".join(
-            f"<tr><td>{html.escape(str(lid))}</td><td><b>{html.escape(str(a.get('name')))}</b></td>"
-            f"<td>{html.escape(str(a.get('type')))}</td>"
-            f"<td>{'HASH' if isinstance(a, dict) and a.get('name') == hash_key else ''}</td></tr>"
-            for lid, a in attrs.items() if isinstance(a, dict)
-        )
-        state = "disabled" if self.disabled else "provided" if self.provided else "enabled"
-        return (
-            f"<div><b>{html.escape(self.address)}</b> <code>{html.escape(str(self.key))}</code> "
-            f"({state}) <small>{html.escape(self.file)}</small>"
-            "<table><thead><tr><th>logical id</th><th>attribute</th><th>type</th><th>key</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>"
-        )
+        from .display import resource_html
+
+        return resource_html(self)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from .validation import validate_workspace
 
 if TYPE_CHECKING:
     from .blueprint import Workspace
+    from .display import Stack, Table
     from .environment import Environment
     from .resource import Resource
 
@@ -135,13 +136,32 @@ class Synthesized:
     def __repr__(self) -> str:
         return f"<Synthesized {len(self.stacks)} stack(s) for {self.environment!r}: {', '.join(self.stacks)}>"
 
+    def stack(self, name: str) -> Stack:
+        """One stack's Terraform JSON (a dict) that also tabulates its resources and outputs."""
+        from .display import Stack
+
+        if name not in self.stacks:
+            raise KeyError(f"no stack {name!r}; stacks: {', '.join(self.stacks) or 'none'}")
+        return Stack(name, self.stacks[name])
+
+    def resources(self) -> Table:
+        """Every Terraform resource and data source of every stack, one row each."""
+        from .display import Table
+
+        return Table([r for n in self.stacks for r in self.stack(n).resources()],
+                     ["stack", "address", "type", "name"], f"resources ({self.environment})")
+
+    def outputs(self) -> Table:
+        """Every Terraform output of every stack, one row each."""
+        from .display import Table
+
+        return Table([o for n in self.stacks for o in self.stack(n).outputs()],
+                     ["stack", "output", "value", "description", "sensitive"], f"outputs ({self.environment})")
+
     def _repr_html_(self) -> str:
-        parts = [f"<p><b>{len(self.stacks)} stack(s)</b> for environment <code>"
-                 f"{html.escape(self.environment)}</code> ({html.escape(self.engine)})</p>"]
-        for name, stack in self.stacks.items():
-            parts.append(f"<details><summary><code>stacks/{html.escape(name)}/cdk.tf.json</code></summary>"
-                         f"{highlight_json(stack)}</details>")
-        return "".join(parts)
+        from .display import synthesized_html
+
+        return synthesized_html(self)
 
 
 def dump(data: Any) -> bytes:
