@@ -214,15 +214,19 @@ def test_synth_never_replaces_a_folder_that_is_not_an_earlier_output(run_cli: Ru
     result = no_traceback(run_cli("synth", bp, "--env", "dev", "--out", bp))
     assert result.returncode == 1 and "refusing to replace" in result.stderr
     assert snapshot(bp) == before
+    # the same guard, in-process: a folder of one's own files is kept, an empty one is used
+    from facets_dynamo.synthesis import write_tree
+
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me\n")
-    assert run_cli("synth", bp, "--env", "dev", "--out", mine).returncode == 1
-    assert (mine / "notes.txt").read_text() == "keep me\n"
+    with pytest.raises(OSError, match="refusing to replace"):
+        write_tree({"manifest.json": b"{}\n"}, mine)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run_cli("synth", bp, "--env", "dev", "--out", empty).returncode == 0
-    assert (empty / "manifest.json").is_file()
+    write_tree({"manifest.json": b"{}\n"}, empty)
+    assert (empty / "manifest.json").read_bytes() == b"{}\n"
 
 
 def test_synth_out_is_a_file_is_an_error_not_a_traceback(run_cli: Run, tmp_path: Path,
