@@ -38,7 +38,7 @@ from .display import Stack, Table
 from .environment import DEFAULT_ENVIRONMENT, Environment
 from .flavor import Flavor
 from .host import Host, default_host
-from .jsonsource import parse_text
+from .jsonsource import MAX_BYTES, MAX_DEPTH, parse_text
 from .resource import Resource, load_resource
 from .synthesis import SynthError, Synthesized, synthesize_workspace
 from .validation import validate_workspace
@@ -70,18 +70,24 @@ def resource_from_dict(document: Mapping[str, Any], name: str = "resource", env:
     real line numbers in that text; ``file`` (default ``<memory>/<name>.json``) is what they name.
     ``name`` is the instance name used when ``metadata.name`` is not set. The dict is copied: editing it
     afterwards does not change the resource. Raises ``TypeError`` if it is not a JSON object or holds
-    values JSON cannot represent (sets, NaN, objects), since no spec file could contain them.
+    values JSON cannot represent (sets, NaN, objects, cycles), and ``ValueError`` if a spec file holding it
+    would be refused (nested deeper than 64 levels, larger than 4 MiB), since no spec file could contain them.
     """
     if not isinstance(document, Mapping):
         raise TypeError(f"a resource must be a dict (a JSON object), not {type(document).__name__}")
     shown = file or f"<memory>/{name}.json"
     try:
         text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except RecursionError:
+        raise ValueError(f"resource {name!r} is nested too deeply for a spec file (limit {MAX_DEPTH} "
+                         "levels)") from None
     except (TypeError, ValueError) as exc:
         raise TypeError(f"resource {name!r} is not plain JSON: {exc}") from exc
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"resource {name!r} is larger than a spec file may be ({MAX_BYTES:,} bytes as JSON)")
     doc, problems = parse_text(text, shown)
-    if doc is None:  # pragma: no cover - json.dumps output always parses; kept for a clear message
-        raise TypeError("; ".join(d.format_text() for d in problems))
+    if doc is None:  # e.g. FD106 nesting deeper than MAX_DEPTH
+        raise ValueError("; ".join(d.format_text() for d in problems))
     return Resource(doc.data, doc.source, shown, name, (shown,), env, text)
 
 

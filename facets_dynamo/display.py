@@ -14,6 +14,7 @@ problems stays as cheap as validating it.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 #: Above this many characters JSON is shown as plain escaped text: highlighting a huge document would
 #: stall the notebook for seconds and nobody reads it colour by colour anyway.
 MAX_HIGHLIGHT_CHARS = 200_000
+
+#: Rows shown in one HTML table; a hostile or generated input can have tens of thousands of problems and a
+#: notebook output that size freezes the browser. The data (``Diagnostics``, ``Table.rows``) stays complete.
+MAX_ROWS = 500
 
 SEVERITY_COLOURS = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
 _GOOD = "#1a7f37"
@@ -65,11 +70,20 @@ def highlight_json(data: Any) -> str:
     return f"<pre style='max-height:40em;overflow:auto'>{esc(text)}</pre>"
 
 
-def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: Sequence[str] | None = None) -> str:
-    """A table from cells that are already HTML (callers escape with :func:`esc` / :func:`cell`)."""
+def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: Sequence[str] | None = None,
+               total: int | None = None) -> str:
+    """A table from cells that are already HTML (callers escape with :func:`esc` / :func:`cell`).
+
+    At most :data:`MAX_ROWS` rows are shown; ``total`` (the full row count) is named under the table.
+    """
     head = "".join(f"<th style='{_HEAD}'>{esc(h)}</th>" for h in (headers or columns))
-    body = "".join("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    shown = list(itertools.islice(rows, MAX_ROWS))
+    body = "".join("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in row) + "</tr>" for row in shown)
+    more = ""
+    if total is not None and total > len(shown):
+        more = (f"<p style='color:{_MUTED};margin:0 0 8px 0'>&hellip; {total - len(shown):,} more row(s) not "
+                "shown</p>")
+    return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
 def cell(value: Any) -> str:
@@ -151,7 +165,8 @@ class Table(Sequence[dict[str, Any]]):
         title = f"<p style='margin:4px 0'><b>{esc(self.title)}</b></p>" if self.title else ""
         if not self.rows:
             return title + f"<p style='color:{_MUTED}'>(no rows)</p>"
-        return title + html_table(self.columns, ([cell(r.get(c)) for c in self.columns] for r in self.rows))
+        return title + html_table(self.columns, ([cell(r.get(c)) for c in self.columns] for r in self.rows),
+                                  total=len(self.rows))
 
 
 # -- diagnostics -----------------------------------------------------------------------------------
@@ -172,7 +187,7 @@ def diagnostics_html(found: Diagnostics) -> str:
              f"<span style='white-space:nowrap'>{esc(where(d))}</span>", code(d.path or "/"), esc(d.message)]
             for d in items)
     return (f"<div><p style='margin:4px 0'>{summary}</p>"
-            + html_table(["severity", "code", "where", "path", "message"], rows) + "</div>")
+            + html_table(["severity", "code", "where", "path", "message"], rows, total=len(items)) + "</div>")
 
 
 # -- resources -------------------------------------------------------------------------------------

@@ -116,6 +116,25 @@ def test_resource_from_dict_rejects_values_json_cannot_hold(minimal: dict[str, A
         fd.resource_from_dict(minimal, name="locks")
 
 
+def test_resource_from_dict_rejects_what_no_spec_file_could_hold(minimal: dict[str, Any]) -> None:
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(70):
+        node["x"] = node = {}
+    with pytest.raises(ValueError, match="FD106"):
+        fd.resource_from_dict({**minimal, "metadata": deep}, name="deep")
+    for _ in range(5000):  # deeper than json.dumps can recurse
+        node["x"] = node = {}
+    with pytest.raises(ValueError, match="nested too deeply"):
+        fd.resource_from_dict({**minimal, "metadata": deep}, name="deeper")
+    looped: dict[str, Any] = {}
+    looped["self"] = looped
+    with pytest.raises(TypeError, match="Circular reference"):
+        fd.resource_from_dict({**minimal, "metadata": looped}, name="loop")
+    with pytest.raises(ValueError, match="larger than a spec file"):
+        fd.resource_from_dict({**minimal, "metadata": {"blob": "x" * (5 * 1024 * 1024)}}, name="big")
+
+
 def test_workspace_of_resources_checks_unique_names_and_leaves_callers_objects(minimal: dict[str, Any]) -> None:
     a = fd.resource_from_dict(minimal, name="t", env="dev")
     b = fd.resource_from_dict(minimal, name="t")

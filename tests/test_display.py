@@ -162,3 +162,13 @@ def test_huge_json_is_not_highlighted_but_still_escaped() -> None:
     small = display.highlight_json({"k": EVIL})
     assert "<span" in small
     assert_escaped(small)
+
+
+def test_big_problem_lists_show_the_first_rows_and_say_how_many_more() -> None:
+    many = Diagnostics([Diagnostic("a.json", i, 1, f"/x/{i}", Severity.ERROR, "FD300", "bad")
+                        for i in range(1, display.MAX_ROWS + 43)])
+    html = many._repr_html_()
+    assert html.count("<tr>") == display.MAX_ROWS + 1  # + header
+    assert f"{display.MAX_ROWS + 42} errors" in html and "42 more row(s) not shown" in html
+    table = display.Table([{"i": i} for i in range(display.MAX_ROWS + 1)])
+    assert "1 more row(s)" in table._repr_html_() and len(table) == display.MAX_ROWS + 1
