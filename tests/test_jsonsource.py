@@ -176,7 +176,8 @@ def test_keys_with_slash_tilde_escapes_and_unicode_have_exact_positions() -> Non
     # json_source_map built pointers from the raw key text: these all fell back to their parent's position
     doc = {"metadata": {"tags": {"team/owner": "a", "x~y": "b", "caf\u00e9": "c", 'q"uote': "d", "back\\slash": 1}},
            "list": [{"k/": [True, None, "]}{["]}, 2.5]}
-    for text in (json.dumps(doc, indent=2), json.dumps(doc), json.dumps(doc, indent=1, ensure_ascii=False)):
+    crlf_tabs = json.dumps(doc, indent="\t").replace("\n", "\r\n")
+    for text in (json.dumps(doc, indent=2), json.dumps(doc), json.dumps(doc, indent=1, ensure_ascii=False), crlf_tabs):
         assert_positions_exact(text)
     parsed, _ = parse_text(json.dumps(doc, indent=2), "f.json")
     assert parsed.source.locate("/metadata/tags/team~1owner", key=True).line == 4
