@@ -138,6 +138,11 @@ def test_ddb105_env_with_characters_dynamodb_rejects(write_json: WriteJson, mini
     assert "'locks-qa team'" in d.message
 
 
+def test_ddb105_trailing_newline_in_env(write_json: WriteJson, minimal: dict[str, Any]) -> None:
+    # Python's "$" also matches before a final newline: "locks-dev\n" used to pass the naming rule.
+    assert "DDB105" in codes(errors(write_json(minimal), env="dev\n"))
+
+
 # -- DDB107 key attribute names are 1-255 bytes ----------------------------------------------------
 
 def test_ddb107_counts_utf8_bytes_not_characters(write_json: WriteJson, minimal: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from .model import BASE, PAY_PER_REQUEST, PROVISIONED, Table
 
 Rule = Callable[[Table, Resource, ValidationContext], Iterator[Diagnostic]]
 RULES: list[Rule] = []
-NAME_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
+NAME_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}\Z")  # \Z: "$" would accept a trailing newline
 POLICY_NAME_MAX = 128
 MAX_GSI, MAX_LSI, MAX_NON_KEY, MAX_TAGS = 20, 5, 100, 50
 KNOWN_TOP_LEVEL = {"$schema", "kind", "flavor", "version", "lifecycle", "disabled", "conditional_on_intent",
