@@ -203,6 +203,15 @@ def test_block_env_var_blocks_entry_point_by_name(installed: Callable[..., dict[
     assert d.code == "FD202"
 
 
+def test_blocking_every_plugin_leaves_a_working_host(write_json: Callable[..., Path], minimal: dict[str, Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BLOCK_ENV, "*")
+    host = Host()
+    assert host.plugins["dynamodb_default"].blocked and host.available() == []
+    [d] = check(host, write_json(minimal))
+    assert d.code == "FD202" and "none" in d.message
+
+
 def test_broken_import_is_reported_by_name_and_host_still_works(installed: Callable[..., dict[str, str]],
                                                                 write_json: Callable[..., Path],
                                                                 minimal: dict[str, Any]) -> None:
