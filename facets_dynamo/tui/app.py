@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 from textual.worker import get_current_worker
 
+from ..blueprint import Workspace
 from ..diagnostics import Diagnostic
 from ..environment import DEFAULT_ENVIRONMENT
 from ..jsonsource import parse_text
@@ -66,6 +67,7 @@ class Timings:
     last_debounce: float = 0.0
     last_synth_ms: float = 0.0
     last_check_ms: float = 0.0
+    last_render_ms: float = 0.0
 
 
 class EditorApp(App[None]):
@@ -101,6 +103,7 @@ class EditorApp(App[None]):
         self.last_stacks: dict[str, dict[str, Any]] | None = None
         self.diff_view: DiffView | None = None
         self._baseline_checked: Checked | None = None
+        self._baseline_checked_key: tuple[Any, ...] | None = None
         self._checked_key: tuple[str, str, Path] | None = None
         self._baseline_key: tuple[Any, ...] | None = None
         self._baseline: dict[str, dict[str, Any]] | None = None
@@ -195,30 +198,35 @@ class EditorApp(App[None]):
         self._set_preview_state("… synthesizing", "working")
         baseline_key = self._baseline_wanted()
         baseline_ws = None
-        if baseline_key != self._baseline_key:
-            baseline_ws = self._baseline_checked = self.session.check(saved=True)
-        self.synthesize(self.generation, checked, baseline_key, baseline_ws)
+        if baseline_key != self._baseline_key:  # saved version not synthesized yet: validate it once
+            if baseline_key != self._baseline_checked_key or self._baseline_checked is None:
+                self._baseline_checked = self.session.check(saved=True)
+                self._baseline_checked_key = baseline_key
+            baseline_ws = self._baseline_checked
+        # Typing is debounced; opening a file, switching environment or saving is not.
+        self.synthesize(self.generation, checked, baseline_key, baseline_ws, 0.0 if force else self.debounce)
 
     def _baseline_wanted(self) -> tuple[Any, ...]:
         return (self.session.env, tuple(sorted((str(p), b.saved_text) for p, b in self.session.buffers.items())))
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def synthesize(self, generation: int, checked: Checked, baseline_key: tuple[Any, ...],
-                   baseline: Checked | None) -> None:
+                   baseline: Checked | None, delay: float) -> None:
         """Debounce, then synthesize on the engine thread; only the newest generation is shown."""
         from ..synthesis import SynthError, synthesize_workspace
 
         worker = get_current_worker()
         started = time.perf_counter()
-        if self.debounce:
-            time.sleep(self.debounce)
+        if delay:
+            time.sleep(delay)
         if worker.is_cancelled or generation != self.generation:
             return
         outcome = PreviewOutcome(generation, checked.workspace.environment.name, baseline_key=baseline_key)
         debounce = time.perf_counter() - started
         t0 = time.perf_counter()
         try:
-            outcome.stacks = synthesize_workspace(checked.workspace, validate=False).stacks
+            outcome.stacks = synthesize_workspace(focus(checked.workspace, self._focus_address(checked)),
+                                                  validate=False).stacks
         except SynthError as exc:
             outcome.error = "; ".join(d.message for d in exc.diagnostics.errors) or str(exc)
         except Exception as exc:  # a broken plugin must not kill the editor
@@ -229,11 +237,16 @@ class EditorApp(App[None]):
                 outcome.baseline_error = "the saved version is not valid, so there is nothing to compare with"
             else:
                 try:
-                    outcome.baseline = synthesize_workspace(baseline.workspace, validate=False).stacks
+                    outcome.baseline = synthesize_workspace(focus(baseline.workspace, self._focus_address(baseline)),
+                                                            validate=False).stacks
                 except Exception as exc:
                     outcome.baseline_error = f"the saved version does not synthesize: {exc}"
         if not worker.is_cancelled:
             self.call_from_thread(self._show_preview, outcome, debounce)
+
+    def _focus_address(self, checked: Checked) -> str | None:
+        resource = self.session.resource_for(checked.workspace)
+        return resource.address if resource is not None else None
 
     def _show_preview(self, outcome: PreviewOutcome, debounce: float) -> None:
         if outcome.baseline_key is not None and (outcome.baseline is not None or outcome.baseline_error):
@@ -241,13 +254,18 @@ class EditorApp(App[None]):
             self._baseline, self._baseline_error = outcome.baseline, outcome.baseline_error
         if outcome.generation != self.generation:
             return  # a newer edit is on its way (or the spec became invalid meanwhile)
+        started = time.perf_counter()
+        self._render_preview(outcome)
         now = time.perf_counter()
+        self.timings.last_render_ms = (now - started) * 1000
         self.timings.last_shown = now
         self.timings.last_debounce = debounce
         self.timings.last_synth_ms = outcome.synth_ms
         if self.timings.first_preview is None:
             self.timings.first_preview = now
         self.shown_generation = outcome.generation
+
+    def _render_preview(self, outcome: PreviewOutcome) -> None:
         if outcome.stacks is None:
             self._set_preview_state(f"✖ synthesis failed: {outcome.error}", "failed")
             return
@@ -635,6 +653,28 @@ class EditorApp(App[None]):
             for path in self.session.resource_files():
                 yield SystemCommand(f"Open resource: {path.stem}", str(path), _bind(self.open_file, path),
                                     discover=False)
+
+
+def focus(ws: Workspace, address: str | None) -> Workspace:
+    """Only the resources the previewed stack depends on: what it references, and what references it.
+
+    A referrer matters because the engine adds cross-stack outputs to the referenced stack; everything
+    else would only cost synthesis time (the preview shows one stack).
+    """
+    from ..synthesis import referenced_addresses
+
+    by_address = ws.by_address()
+    if address is None or address not in by_address:
+        return ws
+    seeds = [address] + [r.address for r in ws.resources if address in referenced_addresses(r.data)]
+    needed: set[str] = set()
+    while seeds:
+        current = seeds.pop()
+        if current in needed or current not in by_address:
+            continue
+        needed.add(current)
+        seeds.extend(referenced_addresses(by_address[current].data))
+    return Workspace(ws.environment, [r for r in ws.resources if r.address in needed], list(ws.diagnostics))
 
 
 TOP_ORDER = ("resource", "data", "output", "provider", "terraform")
