@@ -44,7 +44,27 @@ class Ref:
 
     @staticmethod
     def concat(*parts: str | Ref) -> Ref:
-        return Ref("".join(p.text if isinstance(p, Ref) else escape(p) for p in parts))
+        merged: list[str | Ref] = []
+        for part in parts:  # adjacent literals are escaped together: "$" then "{x}" is the text "${x}"
+            if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += part
+            else:
+                merged.append(part)
+        out = ""
+        for part in merged:
+            text = part.text if isinstance(part, Ref) else escape(part)
+            if (text.startswith("{") and out.endswith(("$", "%"))) or (text.startswith("${") and out.endswith("$")):
+                out = _seal(out)
+            out += text
+        return Ref(out)
+
+
+def _seal(text: str) -> str:
+    """Move a trailing run of ``$``/``%`` into a constant interpolation, so that it cannot pair with the
+    ``{`` that follows: ``"US$" + ${ref}`` would otherwise read as the escape ``$${`` and the reference
+    would reach Terraform as plain text."""
+    head = text.rstrip("$%")
+    return head + '${"' + text[len(head):] + '"}'
 
 
 def references_in(text: str) -> list[re.Match[str]]:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.host import Host, default_host
 from facets_dynamo.synthesis import SynthError, Synthesized, synthesize_workspace
-from facets_dynamo.terraform_strings import escape
+from facets_dynamo.terraform_strings import Ref, escape
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "core"
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def terraform_literal(text: str) -> tuple[str, list[str]]:
         elif text.startswith("${", i):
             end = text.index("}", i)
             expr = text[i + 2 : end]
-            constant = re.fullmatch(r'"([^"\\$%{}]*)"', expr)
+            constant = re.fullmatch(r'"((?:[^"\\$%{}]|[$%](?!\{))*)"', expr)
             if constant:
                 out.append(constant.group(1))
             else:
@@ -163,6 +163,33 @@ def test_golden_files_say_what_the_issue_promises() -> None:
 def test_escape_keeps_any_text_literal(text: str) -> None:
     literal, exprs = terraform_literal(escape(text))
     assert exprs == [] and literal == text
+
+
+REF = Ref("${aws_x.y.z}")
+DOLLAR_REF = Ref.concat("p$")  # a ready-made piece that ends in a literal "$"
+
+
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(list("$%{}ab")), max_size=6),
+                          st.sampled_from([REF, DOLLAR_REF])), max_size=6))
+def test_literal_text_around_references_stays_literal(parts: list[str | Ref]) -> None:
+    # Adjacent pieces must not combine into "${", "%{" or "$${" (a provided resource's out value "{x}"
+    # after a literal "$" used to become the interpolation ${x}).
+    literal, exprs = terraform_literal(Ref.concat(*parts).text)
+    assert literal == "".join("\0" if p is REF else "p$" if p is DOLLAR_REF else p for p in parts)
+    assert exprs == ["aws_x.y.z"] * sum(p is REF for p in parts)
+
+
+def test_dollar_right_before_a_reference(tmp_path: Path, minimal: dict[str, Any]) -> None:
+    # "$" + "${...}" used to come out as "$${...}": Terraform then read the reference as plain text.
+    (tmp_path / "dynamodb" / "instances").mkdir(parents=True)
+    (tmp_path / "dynamodb" / "instances" / "locks.json").write_text(json.dumps(minimal))
+    users = copy.deepcopy(minimal)
+    users["metadata"]["tags"] = {"cost": "US$${dynamodb.locks.out.table_name}"}
+    (tmp_path / "dynamodb" / "instances" / "users.json").write_text(json.dumps(users))
+    stack = synth(tmp_path).stacks["users"]
+    literal, exprs = terraform_literal(stack["resource"]["aws_dynamodb_table"]["table"]["tags"]["cost"])
+    assert literal == "US$\0" and len(exprs) == 1 and exprs[0].startswith("data.terraform_remote_state.")
+    assert_only_engine_references(stack)
 
 
 def test_every_user_string_is_escaped_in_the_output(write_json: Callable[..., Path], minimal: dict[str, Any],
