@@ -194,6 +194,9 @@ class EditorApp(App[None]):
             why = "the JSON does not parse" if self.parse_error else f"the spec has {errors} error(s)"
             self._set_preview_state(f"⚠ stale: {why} — showing the last good preview" if self.last_stacks
                                     else f"⚠ no preview: {why} (see Problems)", "stale")
+            self.diff_view = None
+            self.diff.show_message(f"⚠ no diff: {why} (see Problems)", "stale")
+            self.query_one("#output-tabs", TabbedContent).get_tab("diff-tab").label = "Diff"
             return
         self._set_preview_state("… synthesizing", "working")
         baseline_key = self._baseline_wanted()
@@ -681,10 +684,11 @@ TOP_ORDER = ("resource", "data", "output", "provider", "terraform")
 
 
 def preview_text(stack: dict[str, Any]) -> str:
-    """The stack as a reader wants it: resources first, keys sorted, without the engine's ``//`` metadata."""
+    """The stack as a reader wants it: resources first, keys sorted, without the engine's ``//`` metadata
+    (construct paths and ids: the same in every stack, noise when reviewing a spec edit)."""
     def ordered(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: ordered(value[k]) for k in sorted(value)}
+            return {k: ordered(value[k]) for k in sorted(value) if k != "//"}
         return [ordered(v) for v in value] if isinstance(value, list) else value
 
     keys = [k for k in TOP_ORDER if k in stack] + sorted(k for k in stack if k not in TOP_ORDER and k != "//")

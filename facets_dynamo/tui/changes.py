@@ -106,11 +106,18 @@ def _walk(a: Any, b: Any, path: str) -> list[tuple[str, str, Any, Any]]:
     return [(path, "change", a, b)]
 
 
+def strip_metadata(value: Any) -> Any:
+    """Drop the engine's ``//`` blocks (construct paths), which differ for reasons a reviewer ignores."""
+    if isinstance(value, dict):
+        return {k: strip_metadata(v) for k, v in value.items() if k != "//"}
+    return [strip_metadata(v) for v in value] if isinstance(value, list) else value
+
+
 def text_diff(old: dict[str, Any] | None, new: dict[str, Any] | None, old_label: str = "saved",
               new_label: str = "edited") -> list[str]:
     """A unified diff of the two stacks as pretty JSON (what a reviewer would read)."""
     def lines(data: dict[str, Any] | None) -> list[str]:
-        return [] if data is None else json.dumps(data, indent=2, sort_keys=True).splitlines()
+        return [] if data is None else json.dumps(strip_metadata(data), indent=2, sort_keys=True).splitlines()
 
     return list(difflib.unified_diff(lines(old), lines(new), old_label, new_label, lineterm="", n=2))
 

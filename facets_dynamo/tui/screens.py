@@ -14,9 +14,16 @@ from textual.widgets import Button, Input, Label, Markdown, Static
 
 
 class ChoiceScreen(ModalScreen[str]):
-    """A question with a few buttons; dismisses with the chosen button id ("cancel" on Escape)."""
+    """A question with a few buttons; dismisses with the chosen button id ("cancel" on Escape).
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "choose('cancel')", "Cancel")]
+    The safe choice (the last button) has the focus, so a stray Enter never discards anything.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "choose('cancel')", "Cancel"),
+        Binding("left", "app.focus_previous", "Previous", show=False),
+        Binding("right", "app.focus_next", "Next", show=False),
+    ]
 
     def __init__(self, title: str, message: str, choices: list[tuple[str, str, str]],
                  name: str | None = None) -> None:

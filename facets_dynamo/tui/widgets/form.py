@@ -121,6 +121,8 @@ class SpecForm(VerticalScroll):
                                 placeholder="(not set)")
 
     def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.select_on_focus = False  # tabbing through the form must not arm "type to replace"
         table = self.query_one("#attributes", DataTable)
         table.add_column("id", key="id")
         table.add_column("name", key="name")
