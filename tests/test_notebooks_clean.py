@@ -42,6 +42,9 @@ def test_notebook_has_no_outputs(path: Path) -> None:
             continue
         assert cell.get("outputs") == [], f"{path.name} cell {index} has outputs: clear them before committing"
         assert cell.get("execution_count") is None, f"{path.name} cell {index} has an execution count"
+    # a per-cell timeout below nbmake's 300 s default bounds the rare stall of the Jupyter client stack
+    timeout = book.metadata.get("execution", {}).get("timeout")
+    assert isinstance(timeout, int) and 0 < timeout <= 300, f"{path.name}: set metadata.execution.timeout"
 
 
 def test_kernel_python3_runs_this_interpreter() -> None:
