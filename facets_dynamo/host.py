@@ -141,47 +141,91 @@ class Host:
         plugin's findings even if one of them is broken)."""
         results: list[tuple[str, Any]] = []
         caller = getattr(self.pm.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
-            if self.plugins.get(impl.plugin_name, PluginInfo("", "")).error:
-                continue
-            try:
-                result = self._call_with_timeout(impl, kwargs)
-            except PluginFailure as exc:
+        impls = [impl for impl in reversed(caller.get_hookimpls())  # registration order
+                 if not self.plugins.get(impl.plugin_name, PluginInfo("", "")).error]
+        calls = [(impl, {name: kwargs[name] for name in impl.argnames}) for impl in impls]
+        for impl, outcome in self._run(calls, stop_on_failure=failures is None):
+            if isinstance(outcome, PluginFailure):
                 if failures is None:
-                    raise
-                failures.append(exc)
-                continue
-            if result is not None:
-                results.append((impl.plugin_name, result))
+                    raise outcome
+                failures.append(outcome)
+            elif outcome is not None:
+                results.append((impl.plugin_name, outcome))
         return results
 
     def _call_with_timeout(self, impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
-        args = {name: kwargs[name] for name in impl.argnames}
-        if threading.current_thread().name.startswith(_NO_THREAD_PREFIXES):
-            # The engine thread must call synthesize itself (jsii is single-threaded); the timeout there
-            # is enforced by whoever waits for the engine thread.
-            self.running = (impl.plugin_name, _hook_name(impl), time.monotonic())
-            try:
-                return _guarded(impl, args)
-            finally:
-                self.running = None
-        if threading.current_thread().name == _HookWorker.NAME:  # a hook calling hooks: no self-deadlock
-            return _guarded(impl, args)
+        [(_, outcome)] = self._run([(impl, {name: kwargs[name] for name in impl.argnames})], stop_on_failure=True)
+        if isinstance(outcome, PluginFailure):
+            raise outcome
+        return outcome
+
+    def _run(self, calls: list[_Call], stop_on_failure: bool) -> list[tuple[pluggy.HookImpl, Any]]:
+        """Run ``calls`` in order; each outcome is the hook's result or a :class:`PluginFailure`.
+
+        All calls of one ``call_each`` go to the hook worker in one hand-off (a thread switch each way per
+        resource, not per plugin), and each call still gets its own ``hook_timeout``.
+        """
+        if not calls:
+            return []
+        current = threading.current_thread().name
+        if current.startswith(_NO_THREAD_PREFIXES) or current == _HookWorker.NAME:
+            return self._run_here(calls, stop_on_failure)
         with self._worker_lock:
             worker = self._worker = self._worker or _HookWorker()
-        box: dict[str, Any] = {}
-        done = threading.Event()
-        worker.jobs.put((impl, args, box, done))
-        if not done.wait(self.hook_timeout):
+        batch = _Batch(calls, stop_on_failure)
+        worker.jobs.put(batch)
+        while not batch.done.wait(max(0.001, self.hook_timeout - (time.monotonic() - batch.started))):
+            with batch.lock:
+                if time.monotonic() - batch.started < self.hook_timeout:
+                    continue
+                batch.cancelled = True
+                index = batch.index
             with self._worker_lock:  # the hung call keeps that thread; later calls get a fresh one
                 if self._worker is worker:
                     self._worker = None
-            raise PluginFailure(impl.plugin_name, _hook_name(impl),
-                                f"did not return within {self.hook_timeout:g} s (set {HOOK_TIMEOUT_ENV} "
-                                "to allow longer)")
-        if "error" in box:
-            raise box["error"]
-        return box.get("result")
+            impl = calls[index][0]
+            hung = PluginFailure(impl.plugin_name, _hook_name(impl), f"did not return within "
+                                 f"{self.hook_timeout:g} s (set {HOOK_TIMEOUT_ENV} to allow longer)")
+            outcomes = [*batch.outcomes[:index], (impl, hung)]
+            return outcomes if stop_on_failure else outcomes + self._run(calls[index + 1:], stop_on_failure)
+        return batch.outcomes
+
+    def _run_here(self, calls: list[_Call], stop_on_failure: bool) -> list[tuple[pluggy.HookImpl, Any]]:
+        """On the engine thread (jsii is single-threaded, so synthesize must run there; whoever waits for
+        the engine thread enforces the timeout through ``self.running``) or from inside a hook."""
+        engine = threading.current_thread().name.startswith(_NO_THREAD_PREFIXES)
+        outcomes: list[tuple[pluggy.HookImpl, Any]] = []
+        for impl, args in calls:
+            if engine:
+                self.running = (impl.plugin_name, _hook_name(impl), time.monotonic())
+            try:
+                outcome = _guarded(impl, args)
+            except PluginFailure as exc:
+                outcome = exc
+            finally:
+                if engine:
+                    self.running = None
+            outcomes.append((impl, outcome))
+            if stop_on_failure and isinstance(outcome, PluginFailure):
+                break
+        return outcomes
+
+
+_Call = tuple[pluggy.HookImpl, dict[str, Any]]
+
+
+class _Batch:
+    """The hook calls of one ``call_each``, and how far the worker got with them."""
+
+    def __init__(self, calls: list[_Call], stop_on_failure: bool) -> None:
+        self.calls = calls
+        self.stop_on_failure = stop_on_failure
+        self.outcomes: list[tuple[pluggy.HookImpl, Any]] = []
+        self.index = 0
+        self.started = time.monotonic()  # of the call now running (or of the hand-off)
+        self.cancelled = False
+        self.lock = threading.Lock()
+        self.done = threading.Event()
 
 
 class _HookWorker:
@@ -195,21 +239,27 @@ class _HookWorker:
     NAME = "facets-hooks"
 
     def __init__(self) -> None:
-        self.jobs: queue.SimpleQueue[tuple[pluggy.HookImpl, dict[str, Any], dict[str, Any], threading.Event]] = (
-            queue.SimpleQueue())
+        self.jobs: queue.SimpleQueue[_Batch] = queue.SimpleQueue()
         threading.Thread(target=self._loop, name=self.NAME, daemon=True).start()
 
     def _loop(self) -> None:
         while True:
-            impl, args, box, done = self.jobs.get()
-            try:
-                box["result"] = _guarded(impl, args)
-            except PluginFailure as exc:
-                box["error"] = exc
-            except BaseException as exc:  # SystemExit & co. from a plugin must not kill the worker
-                box["error"] = PluginFailure(impl.plugin_name, _hook_name(impl), _oneline(exc))
-            finally:
-                done.set()
+            batch = self.jobs.get()
+            for i, (impl, args) in enumerate(batch.calls):
+                with batch.lock:
+                    if batch.cancelled:
+                        break
+                    batch.index, batch.started = i, time.monotonic()
+                try:
+                    outcome = _guarded(impl, args)
+                except PluginFailure as exc:
+                    outcome = exc
+                except BaseException as exc:  # SystemExit & co. from a plugin must not kill the worker
+                    outcome = PluginFailure(impl.plugin_name, _hook_name(impl), _oneline(exc))
+                batch.outcomes.append((impl, outcome))
+                if batch.stop_on_failure and isinstance(outcome, PluginFailure):
+                    break
+            batch.done.set()
 
 
 _NO_THREAD_PREFIXES = ("facets-engine",)

@@ -142,10 +142,18 @@ class _Plugins:
         return []
 
 
+class _After:
+    """Registered after the naughty plugin: must still run when the one before it fails or hangs."""
+
+    @hookimpl
+    def validate(self, resource: Any, context: Any) -> list[Any]:
+        return [resource.diagnostic("", "X999", "the plugin after the bad one ran", key=False)]
+
+
 def test_hook_calls_share_one_worker_and_survive_a_bad_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(HOOK_TIMEOUT_ENV, "0.3")
     plugin = _Plugins()
-    host = Host(entry_points=False, plugins=[("naughty", plugin)])
+    host = Host(entry_points=False, plugins=[("naughty", plugin), ("after", _After())])
     ws = load_workspace([EXAMPLES / "locks.json"], "dev")
     for _ in range(20):
         validate_workspace(ws, host)
@@ -154,12 +162,14 @@ def test_hook_calls_share_one_worker_and_survive_a_bad_plugin(monkeypatch: pytes
     plugin.mode = "exit"
     found = validate_workspace(ws, host)
     assert any(d.code == "FD900" and "naughty" in d.message and "SystemExit" in d.message for d in found)
+    assert any(d.code == "X999" for d in found)
 
     plugin.mode = "hang"
     started = time.monotonic()
     found = validate_workspace(ws, host)
     assert time.monotonic() - started < 0.9
     assert any(d.code == "FD900" and "did not return within" in d.message for d in found)
+    assert any(d.code == "X999" for d in found)
 
     plugin.mode = "ok"  # the hung call still holds the old worker; a fresh one serves the next calls
     assert not [d for d in validate_workspace(ws, host) if d.code == "FD900"]
