@@ -94,6 +94,7 @@ class EditorApp(App[None]):
     def __init__(self, target: Path | str, env: str = DEFAULT_ENVIRONMENT, *, debounce: float = DEBOUNCE) -> None:
         super().__init__()
         self.session = Session(Path(target), env)
+        _warm_up_engine()
         self.debounce = debounce
         self.timings = Timings()
         self.checked: Checked | None = None
@@ -656,6 +657,15 @@ class EditorApp(App[None]):
             for path in self.session.resource_files():
                 yield SystemCommand(f"Open resource: {path.stem}", str(path), _bind(self.open_file, path),
                                     discover=False)
+
+
+def _warm_up_engine() -> None:
+    """Start Node and load the engine on its own thread while Textual starts (they overlap: faster first
+    preview). A failure is not reported here; the first synthesis reports it in the preview."""
+    from ..engine import default_engine
+
+    engine = default_engine()
+    engine.submit(lambda: engine.module)
 
 
 def focus(ws: Workspace, address: str | None) -> Workspace:
