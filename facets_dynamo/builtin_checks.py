@@ -36,21 +36,28 @@ def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]
     return problems
 
 
-def _strings(value: Any, parts: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str]]:
+def _strings(value: Any) -> Iterator[tuple[str, str]]:
     """``(pointer, text)`` of the strings that can hold a reference (they contain ``${``).
 
-    The pointer is built only for those: building one for every value of every document cost more
-    than all of a flavor's rules together (see docs/benchmarks.md).
+    Iterative, and a pointer is built only for those strings: a recursive generator building a path for
+    every value cost more than all of a flavor's rules together (see docs/benchmarks.md).
     """
     if isinstance(value, str):
         if "${" in value:
-            yield pointer_join("", *parts), value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, (*parts, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, (*parts, i))
+            yield "", value
+        return
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, parts = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        nested = []
+        for k, v in items:
+            if isinstance(v, str):
+                if "${" in v:
+                    yield pointer_join("", *parts, k), v
+            elif isinstance(v, dict | list):
+                nested.append((v, (*parts, k)))
+        stack.extend(reversed(nested))
 
 
 def _reference_problems(resource: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:

@@ -42,28 +42,45 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
     host = host or default_host()
     ctx = ValidationContext(workspace.environment, host, workspace.by_address())
     found = Diagnostics(list(workspace.diagnostics))
-    for resource in workspace.resources:
-        found.extend(validate_resource(resource, ctx))
-        if progress is not None:
-            progress(resource)
+    resources = workspace.resources
+    for start in range(0, len(resources), _BATCH):
+        batch = resources[start:start + _BATCH]
+        for resource, problems in zip(batch, _validate_batch(batch, ctx), strict=True):
+            found.extend(problems)
+            if progress is not None:
+                progress(resource)
     return found.sorted()
 
 
+_BATCH = 100  # resources whose plugin hooks go to the hook worker in one hand-off (progress is drawn per batch)
+
+
 def validate_resource(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
-    problems = _envelope(resource, ctx.host)
-    flavor = ctx.host.flavors.get(resource.key) if resource.key else None
-    if flavor is not None:
-        try:
-            validator = flavor.validator
-        except Exception as exc:  # a plugin shipped a broken or unreadable schema: report it, keep going
-            problems.append(resource.diagnostic("", "FD900", f"plugin {flavor.plugin!r} registered {flavor.key} "
-                                                f"with an unusable JSON Schema: {type(exc).__name__}: "
-                                                f"{str(exc).splitlines()[0] if str(exc) else ''}"))
-        else:
-            if not flavor.certainly_valid(resource.data):  # a compiled yes/no first; jsonschema explains a no
-                problems += schema_diagnostics(resource, validator)
-    problems += _plugin_diagnostics(resource, ctx)
+    [problems] = _validate_batch([resource], ctx)
     return problems
+
+
+def _validate_batch(resources: list[Resource], ctx: ValidationContext) -> list[list[Diagnostic]]:
+    found = [_envelope(resource, ctx.host) + _schema(resource, ctx.host) for resource in resources]
+    answers = ctx.host.call_many("validate", [{"resource": r, "context": ctx} for r in resources])
+    for resource, problems, (results, failures) in zip(resources, found, answers, strict=True):
+        problems += _plugin_diagnostics(resource, results, failures)
+    return found
+
+
+def _schema(resource: Resource, host: Host) -> list[Diagnostic]:
+    flavor = host.flavors.get(resource.key) if resource.key else None
+    if flavor is None:
+        return []
+    try:
+        validator = flavor.validator
+    except Exception as exc:  # a plugin shipped a broken or unreadable schema: report it, keep going
+        return [resource.diagnostic("", "FD900", f"plugin {flavor.plugin!r} registered {flavor.key} with an "
+                                    f"unusable JSON Schema: {type(exc).__name__}: "
+                                    f"{str(exc).splitlines()[0] if str(exc) else ''}")]
+    if flavor.certainly_valid(resource.data):  # a compiled yes/no first; jsonschema explains a no
+        return []
+    return schema_diagnostics(resource, validator)
 
 
 def _envelope(resource: Resource, host: Host) -> list[Diagnostic]:
@@ -90,9 +107,8 @@ def _envelope(resource: Resource, host: Host) -> list[Diagnostic]:
     return problems
 
 
-def _plugin_diagnostics(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
-    failures: list[PluginFailure] = []
-    results = ctx.host.call_each("validate", failures=failures, resource=resource, context=ctx)
+def _plugin_diagnostics(resource: Resource, results: list[tuple[str, Any]],
+                        failures: list[PluginFailure]) -> list[Diagnostic]:
     problems = [resource.diagnostic("", "FD900", str(exc)) for exc in failures]
     for plugin, result in results:
         if not isinstance(result, Iterable):

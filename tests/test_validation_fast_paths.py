@@ -173,3 +173,23 @@ def test_hook_calls_share_one_worker_and_survive_a_bad_plugin(monkeypatch: pytes
 
     plugin.mode = "ok"  # the hung call still holds the old worker; a fresh one serves the next calls
     assert not [d for d in validate_workspace(ws, host) if d.code == "FD900"]
+
+
+def test_a_hung_plugin_costs_one_timeout_per_batch_not_per_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hook calls for many resources go to the worker in one batch; a plugin that hangs on the first one
+    is not called again for the others (each gets an FD900 saying so), and the other plugins still run."""
+    monkeypatch.setenv(HOOK_TIMEOUT_ENV, "0.3")
+    plugin = _Plugins()
+    plugin.mode = "hang"
+    host = Host(entry_points=False, plugins=[("naughty", plugin), ("after", _After())])
+    files = sorted(EXAMPLES.glob("*.json"))
+    ws = load_workspace(files, "dev")
+    started = time.monotonic()
+    found = validate_workspace(ws, host)
+    assert time.monotonic() - started < 0.9  # one timeout, not len(files) of them
+    assert plugin.calls == 1
+    hung = [d for d in found if d.code == "FD900"]
+    assert len(hung) == len(files)
+    assert sum(not d.message.endswith("for an earlier resource") for d in hung) == 1
+    assert sum("not called: it did not return" in d.message for d in hung) == len(files) - 1
+    assert {d.file for d in found if d.code == "X999"} == {d.file for d in hung}
