@@ -9,7 +9,7 @@ Rows, each with its target:
   interleaved runs; validate must not start Node: JSII_NODE points at a wrapper that leaves a marker);
 - cold ``facets-dynamo synth FILE`` vs the same table built with the typed AWS provider bindings in a
   fresh process (cdktn-provider-aws and cdktf-cdktf-provider-aws): wall time and peak RSS of the whole
-  process tree (Python + Node), sampled every 5 ms with psutil;
+  process tree (Python + Node), sampled every 5 ms (50 ms after the first 3 s) with psutil;
 - validation throughput in-process on 1,000 varied generated specs (the conformance corpus generator);
 - ``facets-dynamo synth`` of 10/100/1000 generated resources (one process each): time, peak RSS, cost
   per resource (linear growth = flat cost per resource);
@@ -99,7 +99,9 @@ def run_process(cmd: list[str], env: dict[str, str] | None = None, sample_memory
                 with contextlib.suppress(psutil.Error):
                     total += p.memory_info().rss
         peak = max(peak, total)
-        time.sleep(0.005)
+        # 5 ms while a short run's peak could slip by; then 50 ms, so that walking /proc does not steal a
+        # core from a long run on a 2-core machine (it inflated the 1000-resource time by ~3 s)
+        time.sleep(0.005 if time.perf_counter() - start < 3 else 0.05)
     reader.join()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

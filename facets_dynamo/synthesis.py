@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -53,7 +54,18 @@ class Handle:
     address: str  # e.g. aws_dynamodb_table.table
 
     def attr(self, name: str) -> Ref:
-        return Ref(self.construct.get_string_attribute(name))
+        """``${<type>.<id>.<name>}``, and an engine token when another stack uses it (see :class:`Ref`)."""
+        token = cache(lambda: Ref(self.construct.get_string_attribute(name)))
+        if not _PLAIN_ID.fullmatch(self.address.split(".", 1)[1]):  # the engine would rewrite the id: ask it
+            return token()
+        return Ref(f"${{{self.address}.{name}}}", token)
+
+
+# A construct id the engine keeps as the Terraform name (it strips other characters from top-level ids).
+_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,254}")
+
+# Terraform's meta-arguments: the engine writes them from its own fields, never from a resource's attributes.
+_META_ARGUMENTS = frozenset({"lifecycle", "depends_on", "count", "for_each", "provider", "provisioner", "connection"})
 
 
 @dataclass
@@ -84,12 +96,10 @@ class SynthContext:
         return value
 
     def add_resource(self, type_: str, id_: str, body: Mapping[str, Any], provider: str = "aws") -> Handle:
-        e = self.engine
-        construct = e.TerraformResource(
-            self.stack, id_, terraform_resource_type=type_,
-            terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(provider_name=provider),
-        )
-        for key, value in self.value(dict(body)).items():
+        arguments = self.value(dict(body))
+        meta = {key: arguments.pop(key) for key in _META_ARGUMENTS & arguments.keys()}
+        construct = _resource_class(self.engine)(self.stack, id_, type_, provider, arguments)
+        for key, value in sorted(meta.items()):  # the engine drops these from synthesized attributes
             construct.add_override(key, value)
         return Handle(construct, f"{type_}.{id_}")
 
@@ -104,8 +114,9 @@ class SynthContext:
 
     def _resolve(self, kind: str, name: str, field_path: str) -> str | Ref | None:
         address = f"{kind}.{name}"
-        if (address, field_path) in self._exports:
-            return self._exports[(address, field_path)]
+        if (address, field_path) in self._exports:  # another resource's: always in another stack (FD313)
+            value = self._exports[(address, field_path)]
+            return value.for_other_stack() if isinstance(value, Ref) else value
         provided = self._provided.get(address)
         if provided is not None:
             value = lookup_out(provided.out, field_path)
@@ -324,7 +335,6 @@ def stack_backend_path(stack_name: str) -> str:
 def _synthesize(workspace: Workspace, host: Host, engine: Engine,
                 progress: Callable[[Resource], None] | None = None) -> Synthesized:
     e = engine.module
-    provider_cls = _provider_class(e)
     env = workspace.environment
     exports: dict[tuple[str, str], str | Ref] = {}
     provided = {r.address: r for r in workspace.resources if r.provided and not r.disabled}
@@ -334,7 +344,7 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine,
         for resource in synthesis_order([r for r in workspace.resources if not r.disabled and not r.provided]):
             stack = e.TerraformStack(app, resource.name)
             e.LocalBackend(stack, path=stack_backend_path(resource.name))
-            provider_cls(stack, "aws", env.region)
+            _add_provider(e, stack, env.region)
             ctx = SynthContext(resource, env, stack, e, exports, provided)
             results = host.call_each("synthesize", resource=resource, context=ctx)
             if not results:
@@ -351,18 +361,30 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine,
 
 
 @cache
-def _provider_class(e: Any) -> type:
-    """A generic ``aws`` provider (the prebuilt bindings cost ~15 s and 1.6 GB to import)."""
+def _resource_class(e: Any) -> type:
+    """A generic resource whose arguments the engine asks for once, at synth time.
 
-    class AwsProvider(e.TerraformProvider):  # type: ignore[misc, name-defined]
-        def __init__(self, scope: Any, id_: str, region: str) -> None:
-            super().__init__(scope, id_, terraform_resource_type="aws",
-                             terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(
-                                 provider_name="aws", provider_version_constraint=">= 5.0"),
-                             terraform_provider_source="hashicorp/aws")
-            self._region = region
+    This is how the typed bindings work too (``synthesizeAttributes``); one ``add_override`` per argument
+    instead cost a Node round trip each, over half of all engine calls of a large blueprint."""
+
+    class GenericResource(e.TerraformResource):  # type: ignore[misc, name-defined]
+        def __init__(self, scope: Any, id_: str, type_: str, provider: str, arguments: dict[str, Any]) -> None:
+            super().__init__(scope, id_, terraform_resource_type=type_,
+                             terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(provider_name=provider))
+            self._arguments = arguments
 
         def _synthesize_attributes(self) -> dict[str, Any]:
-            return {"region": escape(self._region)}
+            return self._arguments
 
-    return AwsProvider
+    return GenericResource
+
+
+def _add_provider(e: Any, stack: Any, region: str) -> None:
+    """A generic ``aws`` provider (the prebuilt bindings cost ~15 s and 1.6 GB to import). Its one argument
+    is an override: one engine call, where a subclass answering ``synthesizeAttributes`` costs two
+    callbacks per stack."""
+    provider = e.TerraformProvider(stack, "aws", terraform_resource_type="aws",
+                                   terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(
+                                       provider_name="aws", provider_version_constraint=">= 5.0"),
+                                   terraform_provider_source="hashicorp/aws")
+    provider.add_override("region", escape(region))

@@ -9,8 +9,8 @@ synthesizer replaces with engine tokens (cross-stack references) before any esca
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 # ${dynamodb.locks.out.attributes.table_arn} -> kind, name, field path
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\.out\.([A-Za-z0-9_.]+)\}")
@@ -35,15 +35,31 @@ class Ref:
 
     Plugins get ``Ref`` values from the host (resource attributes, resolved references) and put them in
     bodies unchanged; every plain ``str`` in a body is user text and gets escaped.
+
+    An attribute of a resource is written as its plain interpolation (``${aws_dynamodb_table.table.arn}``),
+    which is only right inside its own stack; ``remote`` gives the spelling for another stack (engine tokens,
+    which make the engine wire a cross-stack reference). Asking the engine for a token only when one is
+    needed saves a Node round trip for each attribute used.
     """
 
     text: str
+    remote: Callable[[], Ref] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.text
 
+    def for_other_stack(self) -> Ref:
+        return self.remote() if self.remote is not None else self
+
     @staticmethod
     def concat(*parts: str | Ref) -> Ref:
+        joined = Ref._join(parts)
+        if not any(isinstance(p, Ref) and p.remote is not None for p in parts):
+            return joined
+        return Ref(joined.text, lambda: Ref._join([p.for_other_stack() if isinstance(p, Ref) else p for p in parts]))
+
+    @staticmethod
+    def _join(parts: Iterable[str | Ref]) -> Ref:
         merged: list[str | Ref] = []
         for part in parts:  # adjacent literals are escaped together: "$" then "{x}" is the text "${x}"
             if isinstance(part, str) and merged and isinstance(merged[-1], str):

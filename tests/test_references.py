@@ -162,3 +162,24 @@ def test_reference_and_literal_in_one_string(tmp_path: Path) -> None:
     tags = api.synthesize(root, env="dev").stacks["sessions"]["resource"]["aws_dynamodb_table"]["table"]["tags"]
     assert tags["mix"].startswith("$${var.x}/${data.terraform_remote_state.")
     assert tags["mix"].endswith("}/%%{x}")
+
+
+def test_attributes_are_plain_interpolations_in_their_stack_and_tokens_in_another() -> None:
+    """``Handle.attr`` spells an attribute ``${type.id.attr}`` (no engine call); only when another stack uses
+    it, composed values included, is it rebuilt from engine tokens (which wire the cross-stack reference)."""
+    from facets_dynamo.terraform_strings import Ref
+
+    asked: list[str] = []
+
+    def token() -> Ref:
+        asked.append("arn")
+        return Ref("${TfToken[TOKEN.7]}")
+
+    arn = Ref("${aws_x.y.arn}", token)
+    composed = Ref.concat("prefix/", arn, "/${literal}")
+    assert composed.text == "prefix/${aws_x.y.arn}/$${literal}"
+    assert asked == []
+    assert composed.for_other_stack().text == "prefix/${TfToken[TOKEN.7]}/$${literal}"
+    assert asked == ["arn"]
+    plain = Ref.concat("a", "${b}")
+    assert plain.remote is None and plain.for_other_stack() == plain
