@@ -184,7 +184,7 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number,
                           parse_int=integer)
     except json.JSONDecodeError as exc:
-        return None, [_diag(file, exc.lineno, exc.colno, "FD110", _explain(exc, text))]
+        return None, [_diag(file, exc.lineno, exc.colno, "FD110", _explain(exc, text), _pointer_at(text, exc.pos))]
     except RecursionError:  # pragma: no cover - _too_deep guards this
         return None, [_diag(file, 1, 1, "FD106", f"nesting deeper than {MAX_DEPTH} levels")]
     source = _source_map(text, file)
@@ -274,13 +274,57 @@ def _too_deep(text: str) -> int | None:
     return None
 
 
+def _pointer_at(text: str, pos: int) -> str:
+    """The JSON pointer of the value being read at ``pos`` in text that stops parsing there.
+
+    A token scan of the valid prefix (the parser stops at ``pos``, so everything before it is well formed):
+    each open container remembers the key or index it was entered through; the innermost one adds the key
+    (after its ``:``) or index the error sits in. At a place where a key is expected, the object's own path.
+    """
+    stack: list[list[Any]] = []  # [kind, step that led into it, current key or index, key pending]
+    key: str | int | None = None
+    for match in _TOKEN.finditer(text, 0, pos):
+        token = match.group(0)
+        top = stack[-1] if stack else None
+        if token in "{[":
+            stack.append(["{" if token == "{" else "[", _current(top), None if token == "{" else 0, False])
+        elif token in "}]":
+            if stack:
+                stack.pop()
+        elif token == ":" and top is not None and top[0] == "{":
+            top[2], top[3] = key, False
+        elif token == "," and top is not None:
+            top[2] = top[2] + 1 if top[0] == "[" else None
+        elif token.startswith('"') and top is not None and top[0] == "{" and top[2] is None:
+            try:
+                key = json.loads(token)
+            except ValueError:
+                key = token.strip('"')
+    steps = [entry[1] for entry in stack[1:]]
+    if stack and stack[-1][2] is not None:
+        steps.append(stack[-1][2])
+    return pointer_join("", *steps)
+
+
+def _current(container: list[Any] | None) -> str | int | None:
+    return None if container is None else container[2]
+
+
 def _explain(exc: json.JSONDecodeError, text: str) -> str:
     msg = exc.msg
     before = text[: exc.pos].rstrip()
-    if msg.startswith(("Expecting property name", "Expecting value")) and before.endswith(","):
+    found = text[exc.pos:].lstrip()[:1]
+    if (msg.startswith(("Expecting property name", "Expecting value")) and before.endswith(",")
+            and found in ("}", "]")):
         return f"{msg}: trailing comma before this point (JSON does not allow one)"
     if msg.startswith("Expecting") and exc.pos >= len(text.rstrip()):
         return f"unexpected end of file ({msg[0].lower()}{msg[1:]}): the JSON document is truncated"
+    if msg.startswith("Expecting") and found.isprintable() and found:
+        comma = msg.startswith("Expecting ',' delimiter")
+        hint = (" (JSON strings and keys take double quotes)" if found == "'" else
+                " (a closing bracket does not match its opening one)" if comma and found in "}]" else
+                " (is a comma missing before it?)" if comma else "")
+        return f"{msg}, found {found!r}{hint}"
     if msg.startswith("Unterminated string"):
         return f"{msg}: the JSON document is truncated or a quote is missing"
     return msg

@@ -193,3 +193,19 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES, st.sampled_from([None, 2]), st.booleans())
 def test_positions_of_any_document(value: Any, indent: int | None, ascii_only: bool) -> None:
     assert_positions_exact(json.dumps({"root": value}, indent=indent, ensure_ascii=ascii_only))
+
+
+@pytest.mark.parametrize(("text", "pointer", "says"), [
+    ('{"spec": {"attributes": {"k": {"name": "x" "type": "S"}}}}', "/spec/attributes/k/name",
+     "comma missing"),
+    ('{"spec": {"hash_key": tru}}', "/spec/hash_key", "found 't'"),
+    ('{"a": {"b": [{"c": 1}, {"d": ]}]}}', "/a/b/1/d", "found ']'"),
+    ('{"team/x": {"y": nul}}', "/team~1x/y", "found 'n'"),
+    ("{'a': 1}", "", "double quotes"),
+    ('{"a": 1, x}', "", "found 'x'"),
+])
+def test_syntax_error_names_the_json_path_and_what_was_found(text: str, pointer: str, says: str) -> None:
+    d = only(parse_text(text, "f.json")[1], "FD110")
+    assert d.path == pointer
+    assert says in d.message
+    assert "trailing comma" not in d.message  # only said where a '}' or ']' follows the comma
