@@ -325,6 +325,9 @@ def _explain(exc: json.JSONDecodeError, text: str) -> str:
                 " (a closing bracket does not match its opening one)" if comma and found in "}]" else
                 " (is a comma missing before it?)" if comma else "")
         return f"{msg}, found {found!r}{hint}"
+    if msg == "Extra data":
+        return (f"text after the end of the JSON document (found {found!r}): a resource file holds exactly one "
+                "JSON object")
     if msg.startswith("Unterminated string"):
         return f"{msg}: the JSON document is truncated or a quote is missing"
     return msg

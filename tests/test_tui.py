@@ -510,3 +510,72 @@ def test_validate_does_not_import_textual() -> None:
     code = "import sys, facets_dynamo.cli; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
     assert out.stdout.strip() == "False"
+
+
+async def test_save_as_by_keyboard_only(spec_file: Path) -> None:
+    """F9, type a path, Enter: the prompt has the focus, so nothing needs a mouse."""
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"metadata": {}', '"metadata": {"name": "typed"}')
+        await settle(pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+u")  # clear the suggested name (Input: delete to the start)
+        copy = spec_file.with_name("typed.json")
+        await pilot.press(*str(copy))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, PromptScreen)
+        assert json.loads(copy.read_text())["metadata"] == {"name": "typed"}
+        assert app.session.buffer.path == copy
+
+
+async def test_choosing_a_resource_in_the_sidebar_moves_to_its_editor(blueprint: Path) -> None:
+    app = editor_app(blueprint, "dev")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f8")
+        await pilot.pause()
+        listing = app.query_one("#resource-list")
+        assert app.focused is listing
+        names = [p.stem for p in app.query_one("Sidebar").paths]  # type: ignore[attr-defined]
+        for _ in range(names.index("locks") - (listing.highlighted or 0)):  # type: ignore[attr-defined]
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.current.name == "locks.json"
+        assert app.focused is app.editor
+        await pilot.press("x")  # typing now edits the resource, not the list
+        assert "x" in app.editor.text
+
+
+async def test_unparseable_buffer_does_not_blame_the_resources_that_reference_it(blueprint: Path) -> None:
+    """sessions references locks; while locks.json does not parse, its saved text stands in for it."""
+    app = editor_app(blueprint / "dynamodb" / "instances" / "locks.json", "dev")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.move_cursor((0, 0))
+        await pilot.press("x")
+        await settle(pilot)
+        found = app.problems.diagnostics
+        assert [d.code for d in found] == ["FD110"]
+        assert found[0].file.endswith("locks.json")
+        assert app.preview_state == "stale"
+
+
+async def test_first_problems_are_drawn_with_full_columns(spec_file: Path) -> None:
+    """The problems table starts empty; its first rows must not keep the empty table's column widths."""
+    import html
+
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.problems.diagnostics == []
+        app.editor.move_cursor((0, 0))
+        await pilot.press("x")
+        await settle(pilot)
+        screen = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        assert "locks.json:1:1" in screen
+        assert "Expecting value, found 'x'" in screen

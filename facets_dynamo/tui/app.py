@@ -394,7 +394,12 @@ class EditorApp(App[None]):
 
     @on(ResourceChosen)
     def _resource_chosen(self, event: ResourceChosen) -> None:
+        """Open the chosen resource and move to its editor: choosing a file means editing it next."""
         self.open_file(event.path)
+        if self.query_one("#editor-tabs", TabbedContent).active == "raw-tab":
+            self.editor.focus()
+        else:
+            self.form.focus()
 
     def open_file(self, path: Path) -> None:
         if self.session.is_current(str(path)):

@@ -74,6 +74,10 @@ class PromptScreen(ModalScreen[str | None]):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
+    def on_mount(self) -> None:
+        """Type at once, Enter accepts (the scrolling dialog would otherwise take the focus first)."""
+        self.query_one("#prompt-input", Input).focus()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..blueprint import Workspace, base_files, blueprint_root_of, list_environments, load_workspace
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostic, Diagnostics
 from ..environment import DEFAULT_ENVIRONMENT
+from ..jsonsource import parse_text
 from ..resource import Resource
 from ..validation import validate_workspace
 from .document import Buffer
@@ -104,8 +105,21 @@ class Session:
         start = time.perf_counter()
         texts = {p: (b.saved_text if saved else b.text) for p, b in self.buffers.items()
                  if b.stamp is not None or not saved}
+        # A buffer that does not parse (mid-typing) is checked on its own; its saved text stands in for it
+        # in the blueprint, so the siblings that reference it do not light up with errors of their own.
+        unparsed: dict[Path, list[Diagnostic]] = {}
+        for path, text in list(texts.items()):
+            buf = self.buffers[path]
+            doc, problems = parse_text(text, str(path))
+            if doc is None and not saved and buf.stamp is not None and text != buf.saved_text:
+                unparsed[path] = problems
+                texts[path] = buf.saved_text
         ws = load_workspace(self.targets(), self.env, texts=texts)
         found = validate_workspace(ws)
+        if unparsed:
+            kept = [d for d in found if not any(_same(d.file, path) for path in unparsed)]
+            found = Diagnostics(kept + [d for problems in unparsed.values() for d in problems]).sorted()
+            ws.resources = [r for r in ws.resources if not any(_same(r.file, path) for path in unparsed)]
         return Checked(ws, found, (time.perf_counter() - start) * 1000)
 
     def resource_for(self, ws: Workspace, path: Path | None = None) -> Resource | None:

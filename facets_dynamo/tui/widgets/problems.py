@@ -23,11 +23,14 @@ class ProblemsPanel(DataTable[object]):
         self.root: Path | None = None
 
     def on_mount(self) -> None:
+        self._add_columns()
+        self.border_title = "Problems"
+
+    def _add_columns(self) -> None:
         self.add_column("", key="severity", width=7)
         self.add_column("where", key="where")
         self.add_column("code", key="code", width=7)
         self.add_column("problem", key="message")
-        self.border_title = "Problems"
 
     def show(self, diagnostics: list[Diagnostic], current: str | None = None) -> None:
         """Replace the rows; the current file's problems come first (they are what the user is fixing)."""
@@ -36,7 +39,10 @@ class ProblemsPanel(DataTable[object]):
 
         self.diagnostics = sorted(diagnostics, key=order)
         row = self.cursor_row
-        self.clear()
+        # Columns are rebuilt too, so their auto widths come from these rows only: once (in tmux, Textual 8.2,
+        # not reproduced under Pilot) the first rows after an empty table kept the headers' widths ("dynam").
+        self.clear(columns=True)
+        self._add_columns()
         for i, d in enumerate(self.diagnostics):
             where = self._short(d.file) + (f":{d.line}:{d.column}" if d.line else "")
             self.add_row(Text(str(d.severity), style=STYLE.get(str(d.severity), "")), where, d.code,
