@@ -284,7 +284,7 @@ class EditorApp(App[None]):
             why = ("is disabled" if resource is not None and resource.disabled else
                    "is provided (exists already)" if resource is not None and resource.provided else
                    "has no stack")
-            self.preview.show(f"// {name} {why} in environment {outcome.env!r}: nothing is synthesized\n")
+            self.preview.show(f"// {name} {why} in environment {outcome.env!r}:\n// nothing is synthesized\n")
             self._set_preview_state(f"✔ up to date · {name} {why} · environment {outcome.env!r}", "fresh")
         self._show_diff(name, stack)
 
