@@ -66,8 +66,6 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
     from .synthesis import SynthError, synthesize_workspace
 
     workspace = _load(paths, env, env_file)
-    if not [d for d in workspace.diagnostics if d.is_error]:
-        _start_engine()  # Node and the engine load while this thread validates
     found = _validate(workspace)
     if not found.ok:
         _report(found, fmt)
@@ -100,17 +98,6 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
                    f"{', '.join(sorted(stack.get('output', {})))}")
     for r in skipped:
         click.echo(f"  skipped {r.address}: {'disabled' if r.disabled else 'provided (exists already)'}")
-
-
-def _start_engine() -> None:
-    """Start loading the engine on its own thread; a failure is reported when synthesis asks for it."""
-    from .engine import EngineError, default_engine
-
-    try:
-        engine = default_engine()
-        engine.submit(lambda: engine.module)
-    except EngineError:
-        pass
 
 
 @cli.command()
