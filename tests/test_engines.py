@@ -129,3 +129,25 @@ def test_validation_imports_no_engine_or_ui_library(example_bp: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"code": 0, "heavy": []}
+
+
+def test_synth_of_an_invalid_spec_never_starts_node(run_cli, tmp_path: Path) -> None:
+    """A JSII_NODE wrapper leaves a marker when Node starts: none for an invalid spec, one for a valid one."""
+    from facets_dynamo.engine import node_binary
+
+    marker = tmp_path / "node-started"
+    wrapper = tmp_path / "node"
+    wrapper.write_text(f'#!/bin/sh\necho started >> "{marker}"\nexec "{node_binary()}" "$@"\n')
+    wrapper.chmod(0o755)
+    good = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
+            "spec": {"attributes": {"k": {"name": "Id", "type": "S"}}, "hash_key": "Id"}}
+    bad = {**good, "spec": {**good["spec"], "hash_key": "Nope"}}
+    for name, doc in (("bad", bad), ("good", good)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(doc))
+    env = {"JSII_NODE": str(wrapper)}
+    result = run_cli("synth", tmp_path / "bad.json", "--out", tmp_path / "out-bad", env=env)
+    assert result.returncode == 1 and "DDB101" in result.stdout
+    assert not marker.exists()
+    result = run_cli("synth", tmp_path / "good.json", "--out", tmp_path / "out-good", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert marker.exists()
