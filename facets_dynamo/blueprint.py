@@ -143,6 +143,7 @@ class _Loader:
         self.texts = {Path(p).resolve(): t for p, t in texts.items()}
         self.ws = Workspace(Environment(env))
         self.seen: set[Path] = set()
+        self.env_file_given = False
 
     def read(self, path: Path) -> tuple[Document | None, list[Diagnostic]]:
         text = self.texts.get(_resolved(path)) if self.texts else None
@@ -157,6 +158,7 @@ class _Loader:
                                          f"{self.env_problem}; its overrides and environment.json cannot be read"))
         roots = sorted({p if _is(p.is_dir) else layout[0] for p in paths
                         if _is(p.is_dir) or (layout := blueprint_root_of(p))})
+        self.env_file_given = env_file is not None
         if env_file is None and not self.env_problem:
             env_file = next((r / self.env / ENVIRONMENT_FILE for r in roots
                              if _is((r / self.env / ENVIRONMENT_FILE).is_file)), None)
@@ -165,6 +167,8 @@ class _Loader:
             ws.diagnostics += problems
             if loaded is not None:
                 ws.environment = loaded
+        for root in roots:
+            self.check_environment_known(root)
         for path in paths:
             if _is(path.is_dir):
                 self.blueprint(path)
@@ -189,6 +193,18 @@ class _Loader:
                                                   f"{self.env!r} has no base resource "
                                                   f"{override.parent.parent.name}/instances/{override.name}",
                                                   1, 1))
+
+    def check_environment_known(self, root: Path) -> None:
+        """A misspelt ``--env`` would silently validate the base resources alone: say so (a warning, since an
+        environment without overrides is legitimate)."""
+        if self.env == DEFAULT_ENVIRONMENT or self.env_problem or self.env_file_given or _is((root / self.env).is_dir):
+            return
+        known = list_environments(root)
+        if known:
+            self.ws.diagnostics.append(Diagnostic(
+                str(root), 0, 0, "", Severity.WARNING, "FD404",
+                f"environment {self.env!r} has no folder in this blueprint (environments here: {', '.join(known)}): "
+                "no overrides and no environment.json apply; check the spelling of --env"))
 
     def one(self, path: Path, layout: tuple[Path, str] | None) -> None:
         try:

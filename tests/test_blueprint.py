@@ -263,3 +263,17 @@ def test_override_turning_features_off_leaves_a_valid_table(bp: Path) -> None:
     assert "ttl" not in table
     assert table["point_in_time_recovery"] in ({"enabled": False}, [{"enabled": False}])
     assert table["server_side_encryption"] in ({"enabled": False}, [{"enabled": False}])
+
+
+def test_an_environment_the_blueprint_does_not_have_is_a_warning(example_bp: Path, run_cli) -> None:
+    """A misspelt --env must not pass silently as 'base resources only' (exit stays 0: it may be meant)."""
+    found = validate_workspace(load_workspace([example_bp], "prdo"))
+    [warning] = [d for d in found if d.code == "FD404"]
+    assert str(warning.severity) == "warning" and found.ok
+    assert "'prdo'" in warning.message and "dev, prod" in warning.message
+    one_file = example_bp / "dynamodb" / "instances" / "locks.json"
+    assert [d.code for d in validate_workspace(load_workspace([one_file], "prdo"))] == ["FD404"]
+    for env in ("dev", "prod", "default"):
+        assert not [d for d in validate_workspace(load_workspace([example_bp], env)) if d.code == "FD404"], env
+    result = run_cli("validate", example_bp, "--env", "prdo")
+    assert result.returncode == 0 and "FD404" in result.stdout
