@@ -61,7 +61,7 @@ def _strings(value: Any) -> Iterator[tuple[str, str]]:
 
 
 def _reference_problems(resource: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    for pointer, text in _strings(resource.data):
+    for pointer, text in _texts(resource, ctx):
         for match in REFERENCE.finditer(text):
             kind, name, field = match.groups()
             address = f"{kind}.{name}"
@@ -90,6 +90,22 @@ def _reference_problems(resource: Resource, ctx: ValidationContext) -> Iterator[
 _graph_cache: tuple[ValidationContext, dict[str, list[str]]] | None = None
 
 
+# The strings holding ``${`` of each resource, per validation run: the reference check of a resource and the
+# reference graph (built once a reference needs a cycle check) both need them; one walk per document.
+_texts_cache: tuple[ValidationContext, dict[int, tuple[Resource, list[tuple[str, str]]]]] | None = None
+
+
+def _texts(resource: Resource, ctx: ValidationContext) -> list[tuple[str, str]]:
+    global _texts_cache
+    cached = _texts_cache
+    if cached is None or cached[0] is not ctx:
+        cached = _texts_cache = (ctx, {})
+    entry = cached[1].get(id(resource))
+    if entry is None or entry[0] is not resource:  # the resource is kept with its texts: an id is never reused
+        entry = cached[1][id(resource)] = (resource, list(_strings(resource.data)))
+    return entry[1]
+
+
 def _reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
     """Edges between synthesized resources (provided and disabled ones are not stacks, so no edges)."""
     global _graph_cache
@@ -100,7 +116,7 @@ def _reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
     for address, r in ctx.resources.items():
         if r.disabled or r.provided:
             continue
-        targets = {f"{m.group(1)}.{m.group(2)}" for _, text in _strings(r.data) for m in REFERENCE.finditer(text)}
+        targets = {f"{m.group(1)}.{m.group(2)}" for _, text in _texts(r, ctx) for m in REFERENCE.finditer(text)}
         graph[address] = sorted(t for t in targets if t != address and t in ctx.resources
                                 and not ctx.resources[t].disabled and not ctx.resources[t].provided)
     _graph_cache = (ctx, graph)
