@@ -28,6 +28,7 @@ def register_flavors(register: Callable[[Flavor], None]) -> None:
         description="DynamoDB table keyed by a partition key, with the upstream module's advanced options",
         sample_source=files(__package__) / "sample.json",
         outputs=OUTPUTS,
+        schema_checked=True,  # tests/test_schema.py checks it against the 2020-12 metaschema
     ))
 
 
