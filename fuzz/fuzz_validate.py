@@ -26,7 +26,6 @@ with atheris.instrument_imports():
     import facets_dynamodb_default.plugin
     import facets_dynamodb_default.rules  # noqa: F401  (imported lazily by the plugin: instrument it now)
     import json_merge_patch  # noqa: F401
-    import json_source_map  # noqa: F401
     import jsonschema  # noqa: F401  (instrumented too: its code decides which branches are interesting)
 
     from facets_dynamo.blueprint import Workspace
