@@ -204,7 +204,8 @@ def edit(path: Path, env: str, serve: bool, host: str, port: int) -> None:
 
         from textual_serve.server import Server
 
-        command = shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(path.resolve()), "--env", env])
+        # exec: the app's parent is then the server itself, so the app can end when the server is gone
+        command = "exec " + shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(path.resolve()), "--env", env])
         click.echo(f"serving the editor for {path} on http://{host}:{port} (Ctrl+C stops)", err=True)
         Server(command, host=host, port=port, title=f"facets-dynamo edit {path.name}").serve()
         return

@@ -579,3 +579,53 @@ async def test_first_problems_are_drawn_with_full_columns(spec_file: Path) -> No
         screen = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "locks.json:1:1" in screen
         assert "Expecting value, found 'x'" in screen
+
+
+PARENT = r"""
+import asyncio, os, sys
+async def main():
+    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "COLUMNS": "120", "ROWS": "40"}
+    pipe = asyncio.subprocess.PIPE
+    proc = await asyncio.create_subprocess_shell(sys.argv[1], stdin=pipe, stdout=pipe, stderr=pipe, env=env)
+    print(proc.pid, flush=True)
+    await asyncio.sleep(600)
+asyncio.run(main())
+"""
+
+
+def test_served_app_ends_when_its_server_is_killed(spec_file: Path) -> None:
+    """textual-serve starts the app through a shell, as `edit --serve` builds the command; SIGKILL the server
+    and the app must not stay behind (one orphan spun at 85% CPU before the parent watch existed)."""
+    import shlex
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    command = "exec " + shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(spec_file)])
+    server = subprocess.Popen([sys.executable, "-c", PARENT, command], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        app_pid = int(server.stdout.readline())
+        time.sleep(2)  # the app is up (its parent watch polls once a second)
+        os.kill(app_pid, 0)  # running
+        server.kill()
+        server.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(app_pid, 0)
+            except ProcessLookupError:
+                break
+            try:
+                with open(f"/proc/{app_pid}/stat") as stat:  # not yet reaped by init: a zombie counts as gone
+                    if stat.read().split(") ", 1)[1].startswith("Z"):
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(app_pid, signal.SIGKILL)
+            raise AssertionError("the served app outlived its server")
+    finally:
+        server.kill()
