@@ -629,3 +629,18 @@ def test_served_app_ends_when_its_server_is_killed(spec_file: Path) -> None:
             raise AssertionError("the served app outlived its server")
     finally:
         server.kill()
+
+
+async def test_editor_opens_when_the_engine_cannot_start(spec_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine warm-up at launch must not take the editor down (it once ended in 'internal error')."""
+    import facets_dynamo.engine as engine_module
+
+    def broken() -> Any:
+        raise engine_module.EngineError("FACETS_DYNAMO_ENGINE='bogus': choose one of cdktn, cdktf")
+
+    monkeypatch.setattr(engine_module, "default_engine", broken)
+    app = editor_app(spec_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.editor.text == spec_file.read_text()
+        assert app.problems.diagnostics == []

@@ -667,10 +667,13 @@ class EditorApp(App[None]):
 def _warm_up_engine() -> None:
     """Start Node and load the engine on its own thread while Textual starts (they overlap: faster first
     preview). A failure is not reported here; the first synthesis reports it in the preview."""
-    from ..engine import default_engine
+    from ..engine import EngineError, default_engine
 
-    engine = default_engine()
-    engine.submit(lambda: engine.module)
+    try:
+        engine = default_engine()
+        engine.submit(lambda: engine.module)
+    except EngineError:  # e.g. FACETS_DYNAMO_ENGINE names no installed engine: the preview says so
+        pass
 
 
 def focus(ws: Workspace, address: str | None) -> Workspace:
