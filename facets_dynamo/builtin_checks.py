@@ -85,33 +85,20 @@ def _reference_problems(resource: Resource, ctx: ValidationContext) -> Iterator[
                                           "outputs: remove one of these references")
 
 
-# One reference graph per validation run: building it scans every document, so it is shared by all
-# resources of the same context (the last context is kept; a new run builds a new graph).
-_graph_cache: tuple[ValidationContext, dict[str, list[str]]] | None = None
-
-
-# The strings holding ``${`` of each resource, per validation run: the reference check of a resource and the
-# reference graph (built once a reference needs a cycle check) both need them; one walk per document.
-_texts_cache: tuple[ValidationContext, dict[int, tuple[Resource, list[tuple[str, str]]]]] | None = None
-
-
 def _texts(resource: Resource, ctx: ValidationContext) -> list[tuple[str, str]]:
-    global _texts_cache
-    cached = _texts_cache
-    if cached is None or cached[0] is not ctx:
-        cached = _texts_cache = (ctx, {})
-    entry = cached[1].get(id(resource))
-    if entry is None or entry[0] is not resource:  # the resource is kept with its texts: an id is never reused
-        entry = cached[1][id(resource)] = (resource, list(_strings(resource.data)))
-    return entry[1]
+    """The strings holding ``${`` of ``resource``, walked once per run: its own reference check and the
+    reference graph both need them (keyed with the resource itself, so an id is never reused)."""
+    resource_, texts = ctx.memo(("reference texts", id(resource)), lambda: (resource, list(_strings(resource.data))))
+    return texts if resource_ is resource else list(_strings(resource.data))
 
 
 def _reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
-    """Edges between synthesized resources (provided and disabled ones are not stacks, so no edges)."""
-    global _graph_cache
-    cached = _graph_cache
-    if cached is not None and cached[0] is ctx:
-        return cached[1]
+    """Edges between synthesized resources (provided and disabled ones are not stacks, so no edges); built
+    once per run, when the first reference needs a cycle check."""
+    return ctx.memo("reference graph", lambda: _build_reference_graph(ctx))
+
+
+def _build_reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
     graph: dict[str, list[str]] = {}
     for address, r in ctx.resources.items():
         if r.disabled or r.provided:
@@ -119,7 +106,6 @@ def _reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
         targets = {f"{m.group(1)}.{m.group(2)}" for _, text in _texts(r, ctx) for m in REFERENCE.finditer(text)}
         graph[address] = sorted(t for t in targets if t != address and t in ctx.resources
                                 and not ctx.resources[t].disabled and not ctx.resources[t].provided)
-    _graph_cache = (ctx, graph)
     return graph
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .environment import Environment
 from .host import Host, PluginFailure, default_host
 from .jsonsource import pointer_join
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -28,9 +30,17 @@ class ValidationContext:
     environment: Environment
     host: Host
     resources: dict[str, Resource] = field(default_factory=dict)  # by address ``kind.name``
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def lookup(self, address: str) -> Resource | None:
         return self.resources.get(address)
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` once per validation run for ``key``: for checks that share work across resources
+        (a reference graph, say). The context lives for one run, so nothing stale outlives it."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
 
 def validate_workspace(workspace: Workspace, host: Host | None = None,
