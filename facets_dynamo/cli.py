@@ -185,15 +185,32 @@ def schema(kind: str, flavor: str, version: str) -> None:
 @click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
               help="Environment whose overrides the preview and the problems use (switchable in the app).")
 @click.option("--serve", is_flag=True, help="Serve the editor to a web browser (textual-serve) instead.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="With --serve: port to listen on.")
-def edit(path: Path, env: str, serve: bool, host: str, port: int) -> None:
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="With --serve: address to listen on. Anything but loopback serves the editor to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="With --serve: port to listen on.")
+@click.option("--token", envvar="FACETS_DYNAMO_SERVE_TOKEN", default=None, show_envvar=True,
+              help="With --serve: the secret the browser must present (default: a new random one per launch).")
+@click.option("--sessions", "max_sessions", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="With --serve: how many browser sessions may be open at once.")
+def edit(path: Path, env: str, serve: bool, host: str, port: int, token: str | None, max_sessions: int) -> None:
     """Edit a resource file or a blueprint folder: form + JSON, live problems, Terraform preview and diff."""
     try:
         from .tui.session import Session, SessionError
     except ImportError as exc:  # pragma: no cover - the tui extra is missing
         click.echo(f"error: the editor needs the 'tui' extra (pip install 'facets-dynamo[tui]'): {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    if serve:
+        from .tui import serve as served
+
+        try:
+            token = served.check_token(token) if token is not None else served.new_token()
+        except served.ServeError as exc:
+            click.echo(f"error: --token / {served.TOKEN_ENV}: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        if not host.strip():
+            click.echo("error: --host is empty", err=True)
+            sys.exit(EXIT_USAGE)
     try:
         Session(path, env)  # fail fast, with a message, before taking over the terminal
     except SessionError as exc:
@@ -202,12 +219,20 @@ def edit(path: Path, env: str, serve: bool, host: str, port: int) -> None:
     if serve:
         import shlex
 
-        from textual_serve.server import Server
-
         # exec: the app's parent is then the server itself, so the app can end when the server is gone
         command = "exec " + shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(path.resolve()), "--env", env])
-        click.echo(f"serving the editor for {path} on http://{host}:{port} (Ctrl+C stops)", err=True)
-        Server(command, host=host, port=port, title=f"facets-dynamo edit {path.name}").serve()
+        if not served.is_loopback(host):
+            click.echo(f"warning: serving on {host}, not loopback: anyone who can reach this address and has the "
+                       "token can read the blueprint and write its files", err=True)
+        server = served.make_server(command, host=host, port=port, token=token, max_sessions=max_sessions,
+                                    title=f"facets-dynamo edit {path.name}")
+        click.echo(f"serving the editor for {path}; open (Ctrl+C stops):\n  "
+                   f"{served.browser_url(host, port, token)}", err=True)
+        try:
+            server.serve()
+        except OSError as exc:
+            click.echo(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_USAGE)
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("error: edit needs an interactive terminal (or use --serve for a browser)", err=True)
