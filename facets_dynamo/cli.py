@@ -121,6 +121,8 @@ def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | N
     from .diagnostics import Diagnostics
     from .diff import GitError, compare_paths, compare_with_git, report
 
+    if base is not None and not base.strip():
+        raise click.UsageError("--base needs a git revision (a branch, tag or commit), not an empty string")
     if base is not None and len(paths) != 1:
         raise click.UsageError("with --base give exactly one PATH (a file or blueprint folder)")
     if base is None and len(paths) != 2:
@@ -356,8 +358,14 @@ def main(argv: list[str] | None = None) -> None:
     for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 must not crash a print
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    from .host import SettingError, hook_timeout_from_env
+
     try:
+        hook_timeout_from_env()  # an odd setting is a usage error before any work starts
         cli.main(args=argv, prog_name="facets-dynamo", standalone_mode=False)
+    except SettingError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -9,6 +9,7 @@ host carries on with the others.
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
@@ -48,6 +49,26 @@ class PluginInfo:
     blocked: bool = False
 
 
+class SettingError(ValueError):
+    """An environment variable of facets-dynamo holds a value it cannot use (the CLI's usage error)."""
+
+
+def hook_timeout_from_env() -> float:
+    """``FACETS_DYNAMO_HOOK_TIMEOUT`` in seconds: unset means the default; nan, inf, zero or negative would make
+    healthy hooks fail at random (or never time out), so they are refused by name."""
+    raw = os.environ.get(HOOK_TIMEOUT_ENV)
+    if raw is None:
+        return DEFAULT_HOOK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 86_400):
+        raise SettingError(f"{HOOK_TIMEOUT_ENV}={raw!r}: give a number of seconds above 0 and at most 86400 "
+                           f"(default {DEFAULT_HOOK_TIMEOUT:g})")
+    return value
+
+
 class Host:
     """One plugin manager plus the flavors its plugins registered."""
 
@@ -56,7 +77,7 @@ class Host:
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, PluginInfo] = {}
         self.flavors: dict[FlavorKey, Flavor] = {}
-        self.hook_timeout = float(os.environ.get(HOOK_TIMEOUT_ENV) or DEFAULT_HOOK_TIMEOUT)
+        self.hook_timeout = hook_timeout_from_env()
         # (plugin, hook, monotonic start) of the hook running on the engine thread, for its watchdog
         self.running: tuple[str, str, float] | None = None
         self._worker: _HookWorker | None = None
@@ -309,7 +330,9 @@ def _guarded(impl: pluggy.HookImpl, args: dict[str, Any]) -> Any:
         return result
     except PluginFailure:
         raise
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit, GeneratorExit, a plugin's own KeyboardInterrupt: all FD900
+        if isinstance(exc, KeyboardInterrupt) and threading.current_thread() is threading.main_thread():
+            raise  # on the main thread this may be the user's real Ctrl-C: exit 130, as promised
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         where = f" ({os.path.basename(frame.filename)}:{frame.lineno})"
         raise PluginFailure(impl.plugin_name, _hook_name(impl), _oneline(exc) + where) from exc

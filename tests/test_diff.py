@@ -302,3 +302,10 @@ def test_base_revision_of_a_deleted_file_reports_removal(repo: Path) -> None:
     assert (d.status, d.destroys_table, d.old_table) == (REMOVED, True, "locks-prod")
     assert d.old_file == "HEAD:bp/dynamodb/instances/locks.json"
     assert result.destructive
+
+
+@pytest.mark.parametrize("base", ["", "  "])
+def test_empty_base_is_a_usage_error(run_cli, example_bp, base: str) -> None:
+    proc = run_cli("diff", example_bp, "--base", base)
+    assert proc.returncode == 2
+    assert "--base needs a git revision" in proc.stderr and "internal error" not in proc.stderr

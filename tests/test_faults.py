@@ -146,6 +146,40 @@ def test_broken_synthesize_plugin_via_cli_is_named(tmp_path: Path, run_cli) -> N
     assert run_cli("validate", _locks(tmp_path), env=env).returncode == 0
 
 
+@pytest.mark.parametrize("hook", ["validate", "synthesize"])
+@pytest.mark.parametrize("raised", ["SystemExit(0)", "SystemExit(3)", "BaseException('base boom')",
+                                    "KeyboardInterrupt()", "GeneratorExit()"])
+def test_plugin_raising_any_base_exception_is_fd900_exit_1(tmp_path: Path, run_cli, hook: str, raised: str) -> None:
+    """SystemExit(0) from a plugin once made `synth` exit 0 having written nothing; a plugin's own
+    KeyboardInterrupt (on the hook worker, not the user's Ctrl-C) once gave exit 130 with no FD900."""
+    env = _install(tmp_path, "base_raiser", f"""
+        from facets_dynamo import hookimpl
+
+        @hookimpl
+        def {hook}(resource, context):
+            raise {raised}
+    """)
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = run_cli("synth", _locks(tmp_path), "--out", out, env=env)
+    _clean(proc)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FD900" in proc.stdout and "base_raiser" in proc.stdout
+    assert _tree(out) == PREVIOUS
+    if hook == "validate":
+        proc = run_cli("validate", _locks(tmp_path), env=env)
+        _clean(proc)
+        assert proc.returncode == 1 and "FD900" in proc.stdout
+
+
+@pytest.mark.parametrize("value", ["", "nan", "-1", "0", "inf", "ten", "1e9"])
+def test_odd_hook_timeout_is_a_usage_error_naming_it(run_cli, tmp_path: Path, value: str) -> None:
+    proc = run_cli("validate", _locks(tmp_path), env={HOOK_TIMEOUT_ENV: value})
+    _clean(proc)
+    assert proc.returncode == 2
+    assert HOOK_TIMEOUT_ENV in proc.stderr
+
+
 # -- plugins that hang -----------------------------------------------------------------------------
 
 class Hanging:
