@@ -77,9 +77,21 @@ def pointer_join(base: str, *parts: object) -> str:
     return base
 
 
+# A line ends at CRLF, LF or a lone CR (RFC 8259 allows all three as white space; editors show each as a break).
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line begins, for CR, LF, CRLF and mixed endings alike."""
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+
+
 def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    """1-based line and column of ``offset``: the one place that turns offsets into positions."""
+    starts = line_starts(text[:offset])
+    if offset > 0 and text[offset - 1] == "\r" and text[offset : offset + 1] == "\n":
+        starts.pop()  # between the CR and the LF of one CRLF: still the line the CR ends
+    return len(starts), offset - starts[-1] + 1
 
 
 def _diag(file: str, line: int, col: int, code: str, message: str, path: str = "") -> Diagnostic:
@@ -133,8 +145,8 @@ def parse_bytes(raw: bytes, file: str) -> tuple[Document | None, list[Diagnostic
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        before = raw[: exc.start].decode("utf-8", "replace")
+        line, col = _position(before, len(before))
         return None, [_diag(file, line, col, "FD105", f"invalid UTF-8 (byte 0x{raw[exc.start]:02x} at "
                             f"offset {exc.start}); JSON files must be UTF-8")]
     return parse_text(text, file)
@@ -184,7 +196,8 @@ def parse_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_float=number,
                           parse_int=integer)
     except json.JSONDecodeError as exc:
-        return None, [_diag(file, exc.lineno, exc.colno, "FD110", _explain(exc, text), _pointer_at(text, exc.pos))]
+        line, col = _position(text, exc.pos)  # json counts only LF: a CR-only file would be all on line 1
+        return None, [_diag(file, line, col, "FD110", _explain(exc, text), _pointer_at(text, exc.pos))]
     except RecursionError:  # pragma: no cover - _too_deep guards this
         return None, [_diag(file, 1, 1, "FD106", f"nesting deeper than {MAX_DEPTH} levels")]
     source = _source_map(text, file)
@@ -344,11 +357,11 @@ def _source_map(text: str, file: str) -> SourceMap:
     text, so a key holding ``/``, ``~`` or a ``\\u`` escape (``"team/owner"`` tags are common) got a pointer
     no diagnostic uses and its position was lost; it also parsed every document a second time.
     """
-    line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    starts = line_starts(text)
 
     def where(pos: int) -> Location:
-        line = bisect.bisect_right(line_starts, pos)
-        return Location(file, line, pos - line_starts[line - 1] + 1)
+        line = bisect.bisect_right(starts, pos)
+        return Location(file, line, pos - starts[line - 1] + 1)
 
     values: dict[str, Location] = {}
     keys: dict[str, Location] = {}

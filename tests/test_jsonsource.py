@@ -209,3 +209,20 @@ def test_syntax_error_names_the_json_path_and_what_was_found(text: str, pointer:
     assert d.path == pointer
     assert says in d.message
     assert "trailing comma" not in d.message  # only said where a '}' or ']' follows the comma
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r", "mixed"])
+@pytest.mark.parametrize(("change", "expected"), [
+    (('"type": "S"', '"type": "s"'), ":10:17: error DDB108"),  # a rule's finding, positioned by the source map
+    (('"type": "S"', '"type": "S",'), ":11:7: error FD110"),   # a syntax error, positioned from the parser
+])
+def test_positions_are_the_same_for_every_line_ending(run_cli, tmp_path, minimal, ending, change, expected) -> None:
+    """A CR-only file once put every error on line 1 (`1:357` where LF and CRLF gave `16:17`)."""
+    lines = json.dumps(minimal, indent=2).replace(*change).split("\n")
+    endings = ["\n", "\r\n", "\r"] if ending == "mixed" else [ending]
+    text = "".join(line + endings[i % len(endings)] for i, line in enumerate(lines))
+    path = tmp_path / "locks.json"
+    path.write_bytes(text.encode())
+    proc = run_cli("validate", path)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"{path}{expected}"), proc.stdout
