@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .blueprint import Workspace, list_environments, load_workspace
+from .blueprint import Workspace, duplicate_names, list_environments, load_workspace
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .display import Stack, Table
 from .environment import DEFAULT_ENVIRONMENT, Environment
@@ -103,12 +103,7 @@ def workspace(resources: Resource | Iterable[Resource], env: Env = DEFAULT_ENVIR
     environment = env if isinstance(env, Environment) else Environment(env)
     items = [dataclasses.replace(r, environment=environment.name) for r in items]  # callers' objects unchanged
     found = Workspace(environment, items)
-    seen: dict[str, Resource] = {}
-    for r in items:  # the same check load() does for files: a name must be unique
-        other = seen.setdefault(r.name, r)
-        if other is not r:
-            found.diagnostics.append(r.diagnostic("", "FD322", f"resource name {r.name!r} is also used by "
-                                                  f"{other.file}; names must be unique"))
+    found.diagnostics += duplicate_names(items)  # the same check load() does for files
     return found
 
 

@@ -184,7 +184,11 @@ class _Loader:
         if not bases:
             self.ws.diagnostics.append(_error(str(root), "FD320", "no resources found: expected files at "
                                               "<blueprint>/<kind>/instances/<name>.json"))
+        real_root = _resolved(root)
+        real_bases = {_resolved(p): p for p in bases if not _is(p.is_symlink)}
         for path in bases:
+            if self.linked_elsewhere(path, real_root, real_bases):
+                continue
             self.one(path, (root, path.parent.parent.name))
         base_keys = {(p.parent.parent.name, p.stem) for p in bases}
         for override in override_files(root, self.env) if not self.env_problem else []:
@@ -193,6 +197,25 @@ class _Loader:
                                                   f"{self.env!r} has no base resource "
                                                   f"{override.parent.parent.name}/instances/{override.name}",
                                                   1, 1))
+
+    def linked_elsewhere(self, path: Path, real_root: Path, real_bases: Mapping[Path, Path]) -> bool:
+        """A blueprint file that is a symbolic link (or lies under a linked folder) is an error when it leads
+        outside the blueprint (it is not read: its values would be quoted in diagnostics) or to another
+        resource file (the same resource twice, once under the link's name: its table would be renamed)."""
+        real = _resolved(path)
+        if real == path.absolute():
+            return False
+        if not real.is_relative_to(real_root):
+            self.ws.diagnostics.append(_error(str(path), "FD323", "is a symbolic link that leads outside the "
+                                              "blueprint; it is not read (copy the file into the blueprint)"))
+            return True
+        target = real_bases.get(real)
+        if target is not None and target != path:
+            self.ws.diagnostics.append(_error(str(path), "FD324", f"is a symbolic link to {target}, another "
+                                              "resource file of this blueprint: the same resource twice "
+                                              "(remove the link, or copy the file to make a second resource)"))
+            return True
+        return False
 
     def check_environment_known(self, root: Path) -> None:
         """A misspelt ``--env`` would silently validate the base resources alone: say so (a warning, since an
@@ -228,7 +251,12 @@ class _Loader:
             resource.kind_from_folder = kind
             override = root / self.env / kind / "instances" / path.name
             if not self.env_problem and (_is(override.exists) or _is(override.is_symlink)):
-                resource = self.apply_override(resource, override)
+                if not _resolved(override).is_relative_to(_resolved(root)):
+                    self.ws.diagnostics.append(_error(str(override), "FD323", "is a symbolic link that leads "
+                                                      "outside the blueprint; it is not read (copy the file "
+                                                      "into the blueprint)"))
+                else:
+                    resource = self.apply_override(resource, override)
         self.ws.resources.append(resource)
 
     def apply_override(self, base: Resource, path: Path) -> Resource:
@@ -245,10 +273,23 @@ class _Loader:
                         (*base.files, doc.file), base.environment, base.text, base.kind_from_folder)
 
     def check_unique(self) -> None:
-        first: dict[str, Resource] = {}
-        for r in self.ws.resources:
-            other = first.setdefault(r.name, r)
-            if other is not r:
-                pointer = "/metadata/name" if r.metadata.get("name") else ""
-                self.ws.diagnostics.append(r.diagnostic(pointer, "FD322", f"resource name {r.name!r} is also "
-                                                        f"used by {other.file}; names must be unique"))
+        self.ws.diagnostics += duplicate_names(self.ws.resources)
+
+
+def duplicate_names(resources: list[Resource]) -> list[Diagnostic]:
+    """FD322 for each resource whose name another one has already, ignoring case: ``Locks`` and ``locks``
+    get stack folders that overwrite each other on case-insensitive file systems (macOS, Windows)."""
+    found: list[Diagnostic] = []
+    first: dict[str, Resource] = {}
+    for r in resources:
+        other = first.setdefault(r.name.casefold(), r)
+        if other is r:
+            continue
+        pointer = "/metadata/name" if isinstance(r.metadata, dict) and r.metadata.get("name") else ""
+        if other.name == r.name:
+            message = f"resource name {r.name!r} is also used by {other.file}; names must be unique"
+        else:
+            message = (f"resource name {r.name!r} differs only in case from {other.name!r} ({other.file}); their "
+                       "stacks would overwrite each other on case-insensitive file systems")
+        found.append(r.diagnostic(pointer, "FD322", message))
+    return found

@@ -277,3 +277,49 @@ def test_an_environment_the_blueprint_does_not_have_is_a_warning(example_bp: Pat
         assert not [d for d in validate_workspace(load_workspace([example_bp], env)) if d.code == "FD404"], env
     result = run_cli("validate", example_bp, "--env", "prdo")
     assert result.returncode == 0 and "FD404" in result.stdout
+
+
+def _blueprint_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    from tests.conftest import EXAMPLE
+
+    bp = tmp_path / "bp"
+    shutil.copytree(EXAMPLE, bp)
+    return bp
+
+
+def test_symlink_to_another_resource_file_is_an_error_and_nothing_is_renamed(tmp_path: Path, run_cli) -> None:
+    """`alias.json -> locks.json` once made `validate` say ok and `synth` turn table locks into alias."""
+    bp = _blueprint_copy(tmp_path)
+    (bp / "dynamodb/instances/alias.json").symlink_to("locks.json")
+    proc = run_cli("validate", bp, "--format", "json")
+    assert proc.returncode == 1
+    codes = {(d["code"], Path(d["file"]).name) for d in json.loads(proc.stdout)}
+    assert ("FD324", "alias.json") in codes
+    out = tmp_path / "out"
+    assert run_cli("synth", bp, "--out", out).returncode == 1
+    assert not out.exists()
+
+
+def test_symlink_leading_outside_the_blueprint_is_an_error_and_not_read(tmp_path: Path, run_cli) -> None:
+    bp = _blueprint_copy(tmp_path)
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"kind": "dynamodb", "spec": {"hash_key": "TOP-SECRET-VALUE"}}')
+    (bp / "dynamodb/instances/stolen.json").symlink_to(secret)
+    override = next((bp / "prod/dynamodb/instances").glob("*.json"))
+    override.unlink()
+    override.symlink_to(secret)
+    proc = run_cli("validate", bp, "--env", "prod")
+    assert proc.returncode == 1
+    assert "stolen.json: error FD323" in proc.stdout
+    assert f"prod/dynamodb/instances/{override.name}: error FD323" in proc.stdout
+    assert "TOP-SECRET-VALUE" not in proc.stdout + proc.stderr
+
+
+def test_names_that_differ_only_in_case_are_an_error(tmp_path: Path, run_cli) -> None:
+    bp = _blueprint_copy(tmp_path)
+    (bp / "dynamodb/instances/Locks.json").write_bytes((bp / "dynamodb/instances/locks.json").read_bytes())
+    proc = run_cli("validate", bp)
+    assert proc.returncode == 1
+    assert "FD322" in proc.stdout and "differs only in case" in proc.stdout
