@@ -107,11 +107,23 @@ def workspace(resources: Resource | Iterable[Resource], env: Env = DEFAULT_ENVIR
     return found
 
 
+def _plain(ws: Workspace) -> Workspace:
+    """Refuse data no spec file could hold (a cycle, a set, NaN) put into a loaded resource afterwards: the
+    rules would otherwise walk a cycle until their timeout and leave a thread spinning."""
+    for r in ws.resources:
+        try:
+            json.dumps(r.data, allow_nan=False, check_circular=True)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise TypeError(f"resource {r.name!r} holds data that is not plain JSON ({exc}); put only dicts, "
+                            "lists, strings, finite numbers, booleans and None into a resource") from None
+    return ws
+
+
 def _workspace(target: Target, env: Env) -> Workspace:
     if isinstance(target, Workspace):
-        return target
+        return _plain(target)
     if isinstance(target, Resource):
-        return workspace(target, env)
+        return _plain(workspace(target, env))
     if not isinstance(target, str | Path):
         target = list(target)
         if target and all(isinstance(t, Resource) for t in target):

@@ -19,6 +19,16 @@ class Environment:
     cloud_tags: dict[str, str] = field(default_factory=dict)
     file: str | None = None
 
+    def __post_init__(self) -> None:
+        """Fail at once, by field, rather than deep inside synthesis (``region=None`` was an AttributeError)."""
+        for attr in ("name", "region"):
+            value = getattr(self, attr)
+            if not isinstance(value, str) or not value.strip():
+                raise TypeError(f"Environment.{attr} must be a non-empty string, not {value!r}")
+        if not isinstance(self.cloud_tags, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in self.cloud_tags.items()):
+            raise TypeError(f"Environment.cloud_tags must be a dict of strings to strings, not {self.cloud_tags!r}")
+
     def __hash__(self) -> int:
         return hash((self.name, self.region, tuple(sorted(self.cloud_tags.items()))))
 

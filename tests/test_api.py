@@ -250,3 +250,29 @@ def test_synthesize_refuses_an_invalid_spec_and_writes_nothing(minimal: dict[str
         fd.synthesize(fd.resource_from_dict(minimal, name="locks"), out=out)
     assert "DDB101" in {d.code for d in caught.value.diagnostics}
     assert not out.exists()
+
+
+def test_cyclic_or_non_json_data_put_into_a_loaded_resource_is_refused_at_once() -> None:
+    """A cycle once ran the rules for 30 s into FD900 and left a thread spinning."""
+    import threading
+
+    from tests.conftest import EXAMPLE
+
+    threads = threading.active_count()
+    for poison in ("cycle", {1, 2}, float("nan")):
+        ws = fd.load(EXAMPLE, env="dev")
+        data = ws["locks"].data
+        data["advanced"] = {"loop": data} if poison == "cycle" else {"x": poison}
+        with pytest.raises(TypeError, match="'locks' holds data that is not plain JSON"):
+            fd.validate(ws)
+        with pytest.raises(TypeError, match="not plain JSON"):
+            fd.synthesize(ws)
+    assert threading.active_count() <= threads + 1  # at most the one hook worker, nothing spinning
+
+
+@pytest.mark.parametrize("kwargs", [{"region": None}, {"region": ""}, {"name": 3}, {"cloud_tags": {"a": 1}},
+                                    {"cloud_tags": ["a"]}])
+def test_environment_with_a_bad_field_is_refused_by_name(kwargs) -> None:
+    field = next(iter(kwargs))
+    with pytest.raises(TypeError, match=f"Environment.{field} must be"):
+        fd.Environment(**kwargs)
