@@ -60,10 +60,11 @@ def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str)
 @paths_argument
 @click.option("--out", "out", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
               help="Output folder; replaced as a whole, only when everything is valid, and only if it is "
-              "empty or an earlier output (never a folder of your own files).")
+              "empty or exactly an earlier facets-dynamo output (its .facets-dynamo-output.json lists every "
+              "file in it). Anything else, a symlink or a missing parent folder is refused (exit 2).")
 def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, out: Path) -> None:
     """Validate, then write OUT/manifest.json and OUT/stacks/<name>/cdk.tf.json."""
-    from .synthesis import SynthError, synthesize_workspace
+    from .synthesis import OutRefused, SynthError, synthesize_workspace
 
     workspace = _load(paths, env, env_file)
     found = _validate(workspace)
@@ -80,6 +81,9 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
             sys.exit(EXIT_INVALID)
     try:
         result.write(out)
+    except OutRefused as exc:
+        click.echo(f"error: --out {exc}; nothing written", err=True)
+        sys.exit(EXIT_USAGE)
     except OSError as exc:
         click.echo(f"error: cannot write {out}: {exc.strerror or exc}; previous output left as it was", err=True)
         sys.exit(EXIT_INVALID)
