@@ -155,7 +155,9 @@ def test_synth_writes_manifest_and_stacks(run_cli: Run, tmp_path: Path, write_js
     result = no_traceback(run_cli("synth", write_json(minimal), "--env", "qa", "--out", out))
     assert result.returncode == 0, result.stderr
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert files == ["manifest.json", "stacks/locks/cdk.tf.json"]
+    assert files == [".facets-dynamo-output.json", "manifest.json", "stacks/locks/cdk.tf.json"]
+    assert json.loads((out / ".facets-dynamo-output.json").read_text()) == {
+        "written_by": "facets-dynamo", "files": ["manifest.json", "stacks/locks/cdk.tf.json"]}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["stacks"]["locks"]["synthesizedStackPath"] == "stacks/locks/cdk.tf.json"
     stack = json.loads((out / "stacks" / "locks" / "cdk.tf.json").read_text())
@@ -194,11 +196,10 @@ def test_synth_replaces_out_wholesale(run_cli: Run, tmp_path: Path, write_json: 
     stale = write_json(other, "stale.json")
     assert run_cli("synth", locks, stale, "--out", out).returncode == 0
     assert (out / "stacks" / "stale" / "cdk.tf.json").is_file()
-    (out / "notes.txt").write_text("left by hand\n")
     result = no_traceback(run_cli("synth", locks, "--out", out))
     assert result.returncode == 0, result.stderr
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "manifest.json", "stacks/locks/cdk.tf.json"]
+        ".facets-dynamo-output.json", "manifest.json", "stacks/locks/cdk.tf.json"]
     assert sorted(json.loads((out / "manifest.json").read_text())["stacks"]) == ["locks"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["locks.json", "out", "stale.json"]
 
@@ -212,7 +213,7 @@ def test_synth_never_replaces_a_folder_that_is_not_an_earlier_output(run_cli: Ru
     shutil.copytree(example_bp, bp)
     before = snapshot(bp)
     result = no_traceback(run_cli("synth", bp, "--env", "dev", "--out", bp))
-    assert result.returncode == 1 and "refusing to replace" in result.stderr
+    assert result.returncode == 2 and "refusing to replace" in result.stderr
     assert snapshot(bp) == before
     # the same guard, in-process: a folder of one's own files is kept, an empty one is used
     from facets_dynamo.synthesis import write_tree

@@ -27,9 +27,10 @@ from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.cli import main
 from facets_dynamo.engine import Engine, node_binary
 from facets_dynamo.host import HOOK_TIMEOUT_ENV, Host
-from facets_dynamo.synthesis import SynthError, synthesize_workspace
+from facets_dynamo.synthesis import MARKER, SynthError, synthesize_workspace
 
 PREVIOUS = {"manifest.json": b'{"previous": true}\n', "stacks/old/cdk.tf.json": b'{"resource": {}}\n'}
+PREVIOUS[MARKER] = json.dumps({"written_by": "facets-dynamo", "files": sorted(PREVIOUS)}).encode()  # ours
 
 
 def _seed_previous(out: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import http.server
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -198,6 +199,136 @@ def test_writer_refuses_paths_outside_out(tmp_path: Path, rel: str) -> None:
     with pytest.raises(OSError):
         Synthesized("dev", "test", {rel.removesuffix(".json"): {}}, {}).write(out)
     assert _files(tmp_path) == set()
+
+
+# -- --out is replaced only when it is ours ---------------------------------------------------------
+
+def _state(root: Path) -> dict[str, tuple[str, bytes, int]]:
+    """Every entry under ``root`` (folders, files, links), with bytes and mtime: "untouched byte for byte"."""
+    found = {}
+    for p in sorted(root.rglob("*")):
+        st = p.lstat()
+        kind = "link" if p.is_symlink() else "dir" if p.is_dir() else "file"
+        data = str(p.readlink()).encode() if kind == "link" else p.read_bytes() if kind == "file" else b""
+        found[str(p.relative_to(root))] = (kind, data, st.st_mtime_ns)
+    return found
+
+
+def _spec(tmp_path: Path) -> Path:
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(MINIMAL))
+    return path
+
+
+def _refused(proc: Any) -> str:
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    return proc.stderr
+
+
+def test_synth_refuses_a_users_folder_and_leaves_it_byte_for_byte(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "u"
+    (out / "stacks" / "prod").mkdir(parents=True)
+    (out / "modules").mkdir()
+    (out / "README.md").write_text("x\n")
+    (out / "stacks" / "prod" / "main.tf").write_text("x\n")
+    (out / "modules" / "vpc.tf").write_text("x\n")
+    for i in range(7):
+        (out / f"note{i}.txt").write_text("mine\n")
+    spec = _spec(tmp_path)
+    before, siblings = _state(tmp_path), sorted(p.name for p in tmp_path.iterdir())
+    err = _refused(run_cli("synth", spec, "--out", out))
+    assert "did not write" in err and "README.md" in err and "modules" in err and "and 5 more" in err
+    assert _state(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == siblings
+
+
+def test_synth_refuses_a_cdktf_out_without_our_marker(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "cdktf.out"  # what `cdktf synth` of the user's own app writes
+    (out / "stacks" / "app").mkdir(parents=True)
+    (out / "manifest.json").write_text('{"version": "0.20.0"}\n')
+    (out / "stacks" / "app" / "cdk.tf.json").write_text("{}\n")
+    before = _state(out)
+    err = _refused(run_cli("synth", _spec(tmp_path), "--out", out))
+    assert "manifest.json" in err and "stacks" in err
+    assert _state(out) == before
+
+
+def test_synth_replaces_an_earlier_output_but_not_one_with_an_extra_file(run_cli, tmp_path: Path) -> None:
+    spec, out = _spec(tmp_path), tmp_path / "out"
+    assert run_cli("synth", spec, "--out", out).returncode == 0
+    marker = json.loads((out / ".facets-dynamo-output.json").read_text())
+    assert marker == {"written_by": "facets-dynamo", "files": ["manifest.json", "stacks/locks/cdk.tf.json"]}
+    (out / "manifest.json").write_text("{}\n")  # changed contents of a file we wrote: still ours
+    proc = run_cli("synth", spec, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "manifest.json").read_text())["stacks"]
+    (out / "stacks" / "locks" / "notes.txt").write_text("mine\n")
+    before = _state(out)
+    err = _refused(run_cli("synth", spec, "--out", out))
+    assert "stacks/locks/notes.txt" in err and "manifest.json" not in err
+    assert _state(out) == before
+
+
+def test_synth_uses_an_empty_folder(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "empty"
+    out.mkdir()
+    proc = run_cli("synth", _spec(tmp_path), "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "stacks" / "locks" / "cdk.tf.json").is_file()
+
+
+def test_synth_refuses_a_symlinked_out_and_creates_nothing_outside(run_cli, tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "somewhere" / "deep" / "er" / "target")
+    err = _refused(run_cli("synth", spec, "--out", dangling))
+    assert f"--out {dangling} is a symbolic link to {tmp_path / 'somewhere'}" in err
+    assert "give the target folder itself" in err
+    assert not (tmp_path / "somewhere").exists() and dangling.is_symlink()
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    before = _state(tmp_path)
+    _refused(run_cli("synth", spec, "--out", link))
+    assert link.is_symlink() and link.readlink() == real and not any(real.iterdir())
+    assert _state(tmp_path) == before
+
+
+def test_synth_refuses_a_missing_parent_folder(run_cli, tmp_path: Path) -> None:
+    err = _refused(run_cli("synth", _spec(tmp_path), "--out", tmp_path / "a" / "b" / "out"))
+    assert "does not exist" in err and not (tmp_path / "a").exists()
+
+
+def test_synth_removes_only_its_own_dead_temp_folders(run_cli, tmp_path: Path) -> None:
+    import subprocess
+
+    spec, out = _spec(tmp_path), tmp_path / "out"
+    assert run_cli("synth", spec, "--out", out).returncode == 0
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    ours_new = tmp_path / f".out.new-{dead.pid}-abc123"  # a killed run's half-built tree
+    ours_new.mkdir()
+    (ours_new / ".facets-dynamo-output.json").write_text(
+        json.dumps({"written_by": "facets-dynamo", "files": ["manifest.json"]}))
+    ours_old = tmp_path / f".out.old-{dead.pid}-def456"  # a killed run's previous tree, moved aside
+    import shutil
+
+    shutil.copytree(out, ours_old / "tree")
+    kept = {
+        f".out.new-{dead.pid}-user01": "notes.txt",  # our name, but a file we never wrote
+        f".out.old-{dead.pid}-user02": "tree/notes.txt",
+        ".out.new-nopid": "x",  # not our naming
+        f".out.new-{os.getpid()}-live01": ".facets-dynamo-output.json",  # a live process's run
+        f".other.new-{dead.pid}-abc123": ".facets-dynamo-output.json",  # beside another folder
+    }
+    for name, rel in kept.items():
+        (tmp_path / name / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name / rel).write_text(json.dumps({"written_by": "facets-dynamo", "files": []}))
+    proc = run_cli("synth", spec, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert not ours_new.exists() and not ours_old.exists()
+    assert all((tmp_path / name / rel).is_file() for name, rel in kept.items())
 
 
 # -- IAM policies: least privilege, scoped to the table --------------------------------------------

@@ -330,6 +330,7 @@ def test_two_cli_runs_give_byte_identical_trees_without_paths_or_timestamps(run_
                                                                              tmp_path: Path) -> None:
     first, second = tmp_path / "one" / "out", tmp_path / "two" / "out"
     for out in (first, second):
+        out.parent.mkdir()
         result = run_cli("synth", example_bp, "--env", "dev", "--out", out)
         assert result.returncode == 0, result.stderr
     one, two = read_tree(first), read_tree(second)
