@@ -7,8 +7,10 @@ unless ``FACETS_DYNAMO_DEBUG=1``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -358,35 +360,73 @@ def _exit_code(found: Diagnostics) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: turns every failure into a message and an exit code."""
+    """Console-script entry point: turns every failure into a message and an exit code.
+
+    SIGTERM unwinds like Ctrl-C (so temp folders and the previous output are cleaned up or kept, and Node is
+    stopped) and exits 143; SIGINT exits 130. Once the command is over, a signal is only recorded: Python's
+    ``atexit`` hooks (jsii's goodbye to Node) must not be cut into, which printed tracebacks after "wrote".
+    """
     for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 must not crash a print
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    received: list[int] = []
+
+    def interrupt(signum: int, _frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    def record(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    with contextlib.suppress(ValueError):  # not the main thread (embedded use): keep the caller's handlers
+        signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, interrupt)
+    try:
+        code = _run(argv)
+    except KeyboardInterrupt:  # a second signal while the first was being handled
+        code = EXIT_INTERRUPTED
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGTERM, record)
+        signal.signal(signal.SIGINT, record)
+    if "jsii._runtime" in sys.modules:  # Node was started: stop it here, not in an atexit hook
+        from .engine import stop_node
+
+        stop_node()
+    if received:
+        if code not in (EXIT_INTERRUPTED,):
+            click.echo("interrupted (the command had finished; its output is complete)", err=True)
+        code = 128 + received[0]
+    sys.stdout.flush()
+    sys.exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
     from .host import SettingError, hook_timeout_from_env
 
     try:
         hook_timeout_from_env()  # an odd setting is a usage error before any work starts
-        cli.main(args=argv, prog_name="facets-dynamo", standalone_mode=False)
+        result = cli.main(args=argv, prog_name="facets-dynamo", standalone_mode=False)
+        return result if isinstance(result, int) else EXIT_OK
     except SettingError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        click.echo("interrupted; previous output left as it was", err=True)
+        return EXIT_INTERRUPTED
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
+        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted; previous output left as it was", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         sys.stderr.close()
-        sys.exit(EXIT_OK)
-    except SystemExit:
-        raise
+        return EXIT_OK
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
     except Exception as exc:
         if os.environ.get("FACETS_DYNAMO_DEBUG"):
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set FACETS_DYNAMO_DEBUG=1 for details)",
                    err=True)
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE

@@ -92,10 +92,24 @@ class Engine:
             raise EngineError(f"Node.js at {node} is not an executable file (check JSII_NODE)")
         os.environ["JSII_NODE"] = node
         os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+        if "JSII_RUNTIME" not in os.environ:
+            runtime = _cached_jsii_runtime()
+            if runtime is not None:
+                os.environ["JSII_RUNTIME"] = runtime
+        saved_tmp = os.environ.get("TMPDIR")
+        node_tmp = _node_temp_dir()
+        if node_tmp is not None:  # Node's jsii kernel makes its temp folder there (see _node_temp_dir)
+            os.environ["TMPDIR"] = node_tmp
         try:
             module = importlib.import_module(self.name)
         except Exception as exc:
             raise EngineError(f"cannot start the {self.name} engine with Node {node}: {_first_line(exc)}") from exc
+        finally:
+            if node_tmp is not None:
+                if saved_tmp is None:
+                    os.environ.pop("TMPDIR", None)
+                else:
+                    os.environ["TMPDIR"] = saved_tmp
         _quiet_node_exit()
         return module
 
@@ -214,6 +228,80 @@ def _dead_node(exc: BaseException | None) -> int | None:
     return None
 
 
+def _node_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "facets-dynamo"
+
+
+def _node_temp_dir() -> str | None:
+    """A temp folder for this process's Node, under the user's cache, named by our pid.
+
+    Node's jsii kernel unpacks assemblies into ``$TMPDIR/jsii-kernel-*`` and removes them only when it exits
+    normally; Ctrl-C or SIGTERM to the process group kills Node first, so every interrupted ``synth`` left a
+    folder behind. Here each run's folder is removed at exit (:func:`stop_node`), and the folders of processes
+    that no longer run (a SIGKILL) by the next run. ``None`` if the cache cannot be written.
+    """
+    import shutil
+
+    base = _node_root() / "node-tmp"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        for old in base.iterdir():
+            if old.name.isdigit() and int(old.name) != os.getpid() and not _running(int(old.name)):
+                shutil.rmtree(old, ignore_errors=True)
+        mine = base / str(os.getpid())
+        mine.mkdir(exist_ok=True)
+        return str(mine)
+    except OSError:
+        return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _cached_jsii_runtime() -> str | None:
+    """The jsii runtime's JavaScript, unpacked once into the user's cache folder (keyed by its content).
+
+    Left to itself jsii unpacks it into a new ``tmpXXXX`` folder per process and removes it from an
+    ``atexit`` hook, which a SIGTERM or SIGKILL never runs: every killed ``synth`` left 2.2 MB behind in the
+    system temp folder. A shared, content-addressed copy leaves nothing per run. ``None`` (jsii's own
+    behaviour) if the cache cannot be written.
+    """
+    import importlib.metadata
+    import importlib.resources
+    import shutil
+    import tempfile
+
+    try:
+        from jsii._embedded import jsii as embedded
+
+        version = importlib.metadata.version("jsii")
+        cache = _node_root()
+        final = cache / f"jsii-runtime-{version}"
+        entry = final / embedded.EMBEDDED_FILES[embedded.ENTRYPOINT]
+        if not entry.is_file():
+            package = importlib.resources.files(embedded)
+            files = {name: package.joinpath(res).read_bytes() for res, name in embedded.EMBEDDED_FILES.items()}
+            cache.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=cache))
+            for name, content in files.items():
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                (staging / name).write_bytes(content)
+            try:
+                staging.rename(final)  # atomic: a reader sees all of it or none
+            except OSError:  # another process won the race: use its copy
+                shutil.rmtree(staging, ignore_errors=True)
+        return str(entry) if entry.is_file() else None
+    except Exception:  # best effort: jsii's temp folder still works
+        return None
+
+
 def _quiet_node_exit() -> None:
     """jsii says goodbye to Node from an ``atexit`` hook by writing to its stdin; when Node is already gone
     (Ctrl-C reaches the whole process group) that prints a ``BrokenPipeError`` traceback after our clean
@@ -224,6 +312,21 @@ def _quiet_node_exit() -> None:
         node = kernel.provider._process
         atexit.unregister(node.stop)
         atexit.register(_stop_node, node)
+
+
+def stop_node() -> None:
+    """Say goodbye to Node now, if jsii started it (the CLI does this before exit, with signals held)."""
+    import sys
+
+    if "jsii._runtime" not in sys.modules:
+        return
+    with contextlib.suppress(Exception):
+        from jsii._runtime import kernel
+
+        _stop_node(kernel.provider._process)
+    import shutil
+
+    shutil.rmtree(_node_root() / "node-tmp" / str(os.getpid()), ignore_errors=True)
 
 
 def _stop_node(node: Any) -> None:

@@ -7,6 +7,7 @@ Plugins are installed the way a real one is (a ``*.dist-info`` with ``entry_poin
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -475,3 +476,38 @@ def test_keyboard_interrupt_while_writing_keeps_previous_output(tmp_path: Path,
     with pytest.raises(KeyboardInterrupt):
         result.write(out)
     assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("delay", [0.15, 0.45, 0.75, 1.05])
+def test_signal_at_any_moment_of_synth(tmp_path: Path, signum: int, delay: float) -> None:
+    """The fault matrix: a signal to the whole process group (Node too) at several points of a real `synth`.
+    Either the run was over (exit 0, the new output complete) or it exits 128+signal; never a traceback,
+    the previous output intact or the new one complete, no temp folder of ours or of jsii's left behind."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "out"
+    _seed_previous(out)
+    proc = subprocess.Popen([console_script(), "synth", str(EXAMPLE), "--env", "dev", "--out", str(out)],
+                            env={**os.environ, "TMPDIR": str(tmp)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(delay)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signum)
+    try:
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode in (0, 128 + signum), (proc.returncode, stderr)
+    assert "Traceback" not in stderr + stdout and "Exception ignored" not in stderr, stderr
+    tree = _tree(out)
+    complete = "manifest.json" in tree and MARKER in tree and any(k.startswith("stacks/locks/") for k in tree)
+    assert tree == PREVIOUS or complete, sorted(tree)
+    if proc.returncode == 0:
+        assert complete
+    else:
+        assert "interrupted" in stderr
+    assert not _leftovers(tmp_path, out)
+    assert not list(tmp.iterdir()), "temp folders left behind"
