@@ -203,7 +203,7 @@ class _Loader:
         outside the blueprint (it is not read: its values would be quoted in diagnostics) or to another
         resource file (the same resource twice, once under the link's name: its table would be renamed)."""
         real = _resolved(path)
-        if real == path.absolute():
+        if real == path.absolute() or not _is(real.exists):  # a dangling link is FD101 when it is read
             return False
         if not real.is_relative_to(real_root):
             self.ws.diagnostics.append(_error(str(path), "FD323", "is a symbolic link that leads outside the "

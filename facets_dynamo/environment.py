@@ -21,10 +21,10 @@ class Environment:
 
     def __post_init__(self) -> None:
         """Fail at once, by field, rather than deep inside synthesis (``region=None`` was an AttributeError)."""
-        for attr in ("name", "region"):
-            value = getattr(self, attr)
-            if not isinstance(value, str) or not value.strip():
-                raise TypeError(f"Environment.{attr} must be a non-empty string, not {value!r}")
+        if not isinstance(self.name, str):  # an empty or odd name is a diagnostic (FD403) further on
+            raise TypeError(f"Environment.name must be a string, not {self.name!r}")
+        if not isinstance(self.region, str) or not self.region.strip():
+            raise TypeError(f"Environment.region must be a non-empty string, not {self.region!r}")
         if not isinstance(self.cloud_tags, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in self.cloud_tags.items()):
             raise TypeError(f"Environment.cloud_tags must be a dict of strings to strings, not {self.cloud_tags!r}")
