@@ -378,22 +378,26 @@ def main(argv: list[str] | None = None) -> None:
     def record(signum: int, _frame: object) -> None:
         received.append(signum)
 
+    previous: dict[int, Any] = {}
     with contextlib.suppress(ValueError):  # not the main thread (embedded use): keep the caller's handlers
-        signal.signal(signal.SIGTERM, interrupt)
-        signal.signal(signal.SIGINT, interrupt)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, interrupt)
     try:
         code = _run(argv)
     except KeyboardInterrupt:  # a second signal while the first was being handled
         code = EXIT_INTERRUPTED
-    with contextlib.suppress(ValueError):
-        signal.signal(signal.SIGTERM, record)
-        signal.signal(signal.SIGINT, record)
+    if argv is not None:  # called in-process (tests, embedding): leave the caller's process as it was
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        sys.exit(code)
+    for signum in previous:
+        signal.signal(signum, record)
     if "jsii._runtime" in sys.modules:  # Node was started: stop it here, not in an atexit hook
         from .engine import stop_node
 
         stop_node()
     if received:
-        if code not in (EXIT_INTERRUPTED,):
+        if code != EXIT_INTERRUPTED:
             click.echo("interrupted (the command had finished; its output is complete)", err=True)
         code = 128 + received[0]
     sys.stdout.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,7 @@ async def test_diff_marks_table_replacement(spec_file: Path) -> None:
         assert app.diff_view is not None and app.diff_view.replaces_table
         assert "REPLACES THE TABLE" in app.diff.summary
         assert "forces replacement" in app.diff.body
-        assert '+        "hash_key": "LockID2"' in app.diff.body or '"LockID2"' in app.diff.body
+        assert re.search(r'^\+\s*"hash_key": "LockID2"', app.diff.body, re.MULTILINE), app.diff.body
         # an in-place change is not flagged
         app.editor.text = spec_file.read_text().replace('"metadata": {}', '"metadata": {"tags": {"a": "b"}}')
         await settle(pilot)
