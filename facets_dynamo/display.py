@@ -16,7 +16,9 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,7 +40,20 @@ _GOOD = "#1a7f37"
 _MUTED = "#6e7781"
 _TABLE = "border-collapse:collapse;margin:4px 0 10px 0;font-size:13px"
 _CELL = "text-align:left;vertical-align:top;padding:3px 10px;border-bottom:1px solid #d0d7de"
-_HEAD = _CELL + ";font-weight:600;border-bottom:2px solid #8c959f"
+_HEAD = _CELL + ";font-weight:600;border-bottom:2px solid #8c959f;white-space:nowrap"
+#: Set inline on every code block: nbconvert's CSS says ``pre { font-family: inherit }``, and a stylesheet
+#: never beats a style attribute, so this is what keeps JSON monospaced in every renderer.
+MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
+_CODE_BG = "#f6f8fa"
+#: Identifiers (names, addresses, ``${...}`` tokens) never break at a hyphen or a dot.
+_NOWRAP = "white-space:nowrap;word-break:keep-all"
+_PRE = f"{MONO};white-space:pre;background:{_CODE_BG};margin:0;padding:6px 8px;font-size:12px;line-height:1.4"
+#: A JSON block taller than this scrolls inside its box instead of stretching the notebook.
+_SCROLL = f"max-height:32em;overflow:auto;border:1px solid #d0d7de;border-radius:4px;background:{_CODE_BG}"
+#: Table columns that hold identifiers: their cells do not wrap.
+IDENT_COLUMNS = frozenset({"stack", "address", "type", "name", "output", "resource", "attribute", "logical id",
+                           "setting", "flavor", "hash key", "table", "env", "code", "where", "path", "file",
+                           "severity", "state", "billing", "table key"})
 
 
 def esc(value: Any) -> str:
@@ -52,33 +67,139 @@ def badge(text: str, colour: str) -> str:
 
 
 def code(value: Any) -> str:
-    return f"<code>{esc(value)}</code>"
+    return f"<code style='{MONO};{_NOWRAP}'>{esc(value)}</code>"
+
+
+def ident(value: Any) -> str:
+    """An identifier that must stay whole (``orders-dev``, ``${data.terraform_remote_state.x}``)."""
+    return f"<span style='{_NOWRAP}'>{esc(value)}</span>"
+
+
+def ident_list(values: Iterable[Any]) -> str:
+    """Names one per line (never run together in a paragraph)."""
+    return "<br>".join(code(v) for v in values)
+
+
+def display_path(path: Any, root: Path | str | None = None) -> str:
+    """``path`` for display: relative to ``root`` (the blueprint) or the working directory, never absolute.
+
+    A path outside both is shortened to its last parts (``…/instances/x.json``); ``<memory>/x.json`` and
+    other relative names are shown as they are.
+    """
+    text = str(path)
+    pure = PurePath(text)
+    if not pure.is_absolute():
+        return text
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return pure.relative_to(Path(base)).as_posix() or "."
+        except ValueError:
+            try:
+                return Path(text).resolve().relative_to(Path(base).resolve()).as_posix() or "."
+            except (ValueError, OSError):
+                continue
+    parts = pure.parts[1:]
+    return "\u2026/" + "/".join(parts[-3:]) if len(parts) > 3 else "/".join(parts) or "."
+
+
+def blueprint_root(files: Iterable[str]) -> Path | None:
+    """The blueprint folder of ``<bp>/<kind>/instances/<name>.json`` (the first such file), if any."""
+    for f in files:
+        p = PurePath(str(f))
+        if p.is_absolute() and len(p.parts) > 3 and p.parent.name == "instances":
+            return Path(p.parents[2])
+    return None
+
+
+def _size(text: str) -> str:
+    lines = text.count("\n") + 1
+    n = len(text.encode("utf-8"))
+    size = f"{n:,} bytes" if n < 10_000 else f"{n / 1024:,.1f} KiB"
+    return f"{lines:,} line{'s' if lines != 1 else ''}, {size}"
+
+
+_EMBEDDED = "\u0000fd-embedded-json-"
+
+
+def _expand_embedded(value: Any, found: list[Any]) -> Any:
+    """A copy with string values that are JSON objects/arrays (IAM policies) swapped for placeholders."""
+    if isinstance(value, Mapping):
+        return {k: _expand_embedded(v, found) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_expand_embedded(v, found) for v in value]
+    if isinstance(value, str) and len(value) > 2 and value.lstrip()[:1] in "{[":
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(parsed, dict | list) and parsed:
+            found.append(parsed)
+            return f"{_EMBEDDED}{len(found) - 1}"
+    return value
+
+
+def json_text(data: Any) -> str:
+    """2-space sorted JSON for reading; a string value holding JSON (an IAM ``policy``) is shown parsed and
+    pretty-printed in its place, marked ``/* JSON string, parsed for display */``. Display only: the data
+    (``Stack``, ``cdk.tf.json``) keeps the string."""
+    found: list[Any] = []
+    shown = _expand_embedded(data, found)
+    text = json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    if not found:
+        return text
+
+    lines = []
+    for line in text.split("\n"):
+        m = re.search(r'"\\u0000fd-embedded-json-(\d+)"', line)
+        if m and int(m.group(1)) < len(found):
+            indent = line[: len(line) - len(line.lstrip())]
+            inner = json.dumps(found[int(m.group(1))], indent=2, sort_keys=True, ensure_ascii=False, default=str)
+            line = (line[: m.start()] + "/* JSON string, parsed for display */ " + inner.replace("\n", "\n" + indent)
+                    + line[m.end():])
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def highlight_json(data: Any) -> str:
-    """Pretty, colourised JSON (pygments escapes the text); plain ``<pre>`` for huge documents."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    """Pretty, colourised JSON (pygments escapes the text) in a ``<pre>`` whose font, whitespace and
+    background are set inline; plain escaped text for huge documents. See :func:`json_text`."""
+    text = json_text(data)
     if len(text) <= MAX_HIGHLIGHT_CHARS:
         try:
             from pygments import highlight
             from pygments.formatters import HtmlFormatter
             from pygments.lexers import JsonLexer
 
-            return highlight(text, JsonLexer(), HtmlFormatter(noclasses=True))
+            spans = highlight(text, JsonLexer(), HtmlFormatter(noclasses=True, nowrap=True))
+            return f"<pre style='{_PRE}'>{spans}</pre>"
         except ImportError:  # pragma: no cover - pygments comes with rich
             pass
-    return f"<pre style='max-height:40em;overflow:auto'>{esc(text)}</pre>"
+    return f"<pre style='{_PRE}'>{esc(text)}</pre>"
+
+
+def json_block(data: Any, label: str, open_: bool = False) -> str:
+    """JSON folded in a ``<details>`` (closed unless ``open_``) whose summary names it and its size, in a
+    scroll box of bounded height."""
+    summary = f"{code(label)} <small style='color:{_MUTED}'>({_size(json_text(data))})</small>"
+    return (f"<details{' open' if open_ else ''} style='margin:4px 0'><summary style='cursor:pointer'>{summary}"
+            f"</summary><div style='{_SCROLL}'>{highlight_json(data)}</div></details>")
 
 
 def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: Sequence[str] | None = None,
-               total: int | None = None) -> str:
+               total: int | None = None, nowrap: Iterable[str] | None = None) -> str:
     """A table from cells that are already HTML (callers escape with :func:`esc` / :func:`cell`).
 
     At most :data:`MAX_ROWS` rows are shown; ``total`` (the full row count) is named under the table.
+    Cells of the columns in ``nowrap`` (default: those in :data:`IDENT_COLUMNS`) never wrap.
     """
+    keep = set(IDENT_COLUMNS if nowrap is None else nowrap)
+    styles = [f"{_CELL};{_NOWRAP}" if c in keep else f"{_CELL};word-break:keep-all" for c in columns]
     head = "".join(f"<th style='{_HEAD}'>{esc(h)}</th>" for h in (headers or columns))
     shown = list(itertools.islice(rows, MAX_ROWS))
-    body = "".join("<tr>" + "".join(f"<td style='{_CELL}'>{c}</td>" for c in row) + "</tr>" for row in shown)
+    body = "".join("<tr>" + "".join(f"<td style='{st}'>{c}</td>" for st, c in zip(styles, row, strict=False))
+                   + "</tr>" for row in shown)
     more = ""
     if total is not None and total > len(shown):
         more = (f"<p style='color:{_MUTED};margin:0 0 8px 0'>&hellip; {total - len(shown):,} more row(s) not "
@@ -86,14 +207,25 @@ def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: S
     return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
-def cell(value: Any) -> str:
-    """A data value as table-cell HTML: JSON for containers, blank for ``None``."""
+def tags_html(tags: Mapping[str, Any]) -> str:
+    """Tags as ``key=value`` lines, each kept whole."""
+    return "<br>".join(f"<span style='{MONO};{_NOWRAP};font-size:12px'>{esc(k)}={esc(_plain(v))}</span>"
+                       for k, v in sorted(tags.items(), key=lambda kv: str(kv[0]))) or ""
+
+
+def cell(value: Any, column: str = "") -> str:
+    """A data value as table-cell HTML: JSON for containers (``key=value`` lines for a tags column), blank
+    for ``None``; a ``${...}`` token is kept whole."""
     if value is None:
         return ""
+    if isinstance(value, Mapping) and "tags" in column.lower():
+        return tags_html(value)
     if isinstance(value, Mapping | list | tuple):
         return code(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
     if isinstance(value, bool):
         return badge("true", _GOOD) if value else badge("false", _MUTED)
+    if isinstance(value, str) and "${" in value:
+        return ident(value)
     return esc(value)
 
 
@@ -165,17 +297,18 @@ class Table(Sequence[dict[str, Any]]):
         title = f"<p style='margin:4px 0'><b>{esc(self.title)}</b></p>" if self.title else ""
         if not self.rows:
             return title + f"<p style='color:{_MUTED}'>(no rows)</p>"
-        return title + html_table(self.columns, ([cell(r.get(c)) for c in self.columns] for r in self.rows),
+        return title + html_table(self.columns, ([cell(r.get(c), c) for c in self.columns] for r in self.rows),
                                   total=len(self.rows))
 
 
 # -- diagnostics -----------------------------------------------------------------------------------
 
-def where(d: Diagnostic) -> str:
-    return f"{d.file}:{d.line}:{d.column}" if d.line else d.file
+def where(d: Diagnostic, root: Path | str | None = None) -> str:
+    file = display_path(d.file, root)
+    return f"{file}:{d.line}:{d.column}" if d.line else file
 
 
-def diagnostics_html(found: Diagnostics) -> str:
+def diagnostics_html(found: Diagnostics, root: Path | str | None = None) -> str:
     """A problem table: severity in colour, code, file:line:column, JSON path and the message."""
     items = found.sorted()
     if not items:
@@ -184,7 +317,7 @@ def diagnostics_html(found: Diagnostics) -> str:
     summary = ", ".join(f"<b style='color:{SEVERITY_COLOURS[s]}'>{n} {s}{'s' if n != 1 else ''}</b>"
                         for s, n in counts.items() if n)
     rows = ([badge(str(d.severity), SEVERITY_COLOURS.get(str(d.severity), _MUTED)), code(d.code),
-             f"<span style='white-space:nowrap'>{esc(where(d))}</span>", code(d.path or "/"), esc(d.message)]
+             ident(where(d, root)), code(d.path or "/"), esc(d.message)]
             for d in items)
     return (f"<div><p style='margin:4px 0'>{summary}</p>"
             + html_table(["severity", "code", "where", "path", "message"], rows, total=len(items)) + "</div>")
@@ -245,7 +378,11 @@ def key_schema(resource: Resource) -> list[dict[str, Any]]:
 def _settings(resource: Resource) -> list[tuple[str, Any]]:
     adv = resource.advanced.get("aws_dynamodb")
     adv = adv if isinstance(adv, dict) else {}
-    found: list[tuple[str, Any]] = [("billing mode", adv.get("billing_mode", "PAY_PER_REQUEST"))]
+    mode = adv.get("billing_mode", "PAY_PER_REQUEST")
+    if mode == "PROVISIONED":
+        read, write = adv.get("read_capacity", "?"), adv.get("write_capacity", "?")
+        mode = f"PROVISIONED (read {_plain(read)}, write {_plain(write)})"
+    found: list[tuple[str, Any]] = [("billing mode", mode)]
     for label, key in (("point-in-time recovery", "point_in_time_recovery_enabled"),
                        ("deletion protection", "deletion_protection_enabled"), ("TTL", "ttl_enabled"),
                        ("stream", "stream_enabled"), ("autoscaling", "autoscaling_enabled")):
@@ -260,7 +397,9 @@ def _settings(resource: Resource) -> list[tuple[str, Any]]:
 
 def resource_html(resource: Resource) -> str:
     """Header (address, flavor, state, files), the key schema, main settings, and the document itself."""
-    files = ", ".join(code(f) for f in (resource.files or (resource.file,)))
+    paths = resource.files or (resource.file,)
+    root = blueprint_root(paths)
+    files = ", ".join(code(display_path(f, root)) for f in paths)
     env = f" &middot; environment {code(resource.environment)}" if resource.environment else ""
     head = (f"<p style='margin:4px 0'><b>{esc(resource.address)}</b> {code(resource.key or '?/?/?')} "
             f"{_state(resource)}{env}<br><small style='color:{_MUTED}'>from {files}</small></p>")
@@ -271,7 +410,7 @@ def resource_html(resource: Resource) -> str:
         for r in schema:
             undefined = r["type"] is None
             rows.append([
-                f"<b>{esc(r['attribute'])}</b>",
+                f"<b>{ident(r['attribute'])}</b>",
                 esc(r["logical id"] or ""),
                 f"<span style='color:{SEVERITY_COLOURS['error']}'>not defined</span>" if undefined
                 else code(r["type"]),
@@ -283,11 +422,11 @@ def resource_html(resource: Resource) -> str:
         parts.append(f"<p style='color:{_MUTED}'>no <code>spec.attributes</code></p>")
     if resource.provided and resource.out:
         parts.append("<p style='margin:4px 0'>provided outside this blueprint; outputs:</p>")
-        parts.append(highlight_json(resource.out))
+        parts.append(f"<div style='{_SCROLL}'>{highlight_json(resource.out)}</div>")
     elif resource.kind == "dynamodb" or schema:
         settings = _settings(resource)
-        parts.append(html_table(["setting", "value"], ([esc(k), cell(v)] for k, v in settings)))
-    parts.append(f"<details><summary>document</summary>{highlight_json(resource.data)}</details>")
+        parts.append(html_table(["setting", "value"], ([esc(k), cell(v, k)] for k, v in settings)))
+    parts.append(json_block(resource.data, "document"))
     return "<div>" + "".join(parts) + "</div>"
 
 
@@ -296,7 +435,8 @@ def resource_html(resource: Resource) -> str:
 def workspace_html(workspace: Workspace) -> str:
     """The environment, one row per resource, and any problems met while loading files."""
     env = workspace.environment
-    tags = ", ".join(f"{esc(k)}={esc(v)}" for k, v in sorted(env.cloud_tags.items())) or "none"
+    tags = ", ".join(ident(f"{k}={v}") for k, v in sorted(env.cloud_tags.items())) or "none"
+    root = blueprint_root(f for r in workspace.resources for f in (r.files or (r.file,)))
     parts = [f"<p style='margin:4px 0'>environment <b>{esc(env.name)}</b> &middot; region {code(env.region)} "
              f"&middot; cloud tags: {tags}</p>"]
     rows = []
@@ -304,16 +444,17 @@ def workspace_html(workspace: Workspace) -> str:
         hash_key = r.spec.get("hash_key")
         rows.append([f"<b>{esc(r.address)}</b>", code(r.key or "?"), _state(r),
                      "" if hash_key is None else code(hash_key),
-                     "<br>".join(esc(f) for f in (r.files or (r.file,)))])
+                     "<br>".join(ident(display_path(f, root)) for f in (r.files or (r.file,)))])
     if rows:
-        parts.append(html_table(["resource", "flavor", "state", "hash key", "files"], rows))
+        parts.append(html_table(["resource", "flavor", "state", "hash key", "files"], rows,
+                                nowrap=IDENT_COLUMNS | {"files"}))
     else:
         parts.append(f"<p style='color:{_MUTED}'>no resources</p>")
     if workspace.diagnostics:
         from .diagnostics import Diagnostics
 
         parts.append("<p style='margin:4px 0'>problems while loading:</p>")
-        parts.append(diagnostics_html(Diagnostics(list(workspace.diagnostics))))
+        parts.append(diagnostics_html(Diagnostics(list(workspace.diagnostics)), root))
     return "<div>" + "".join(parts) + "</div>"
 
 
@@ -351,8 +492,7 @@ class Stack(dict[str, Any]):
     def _repr_html_(self) -> str:
         return (f"<div><p style='margin:4px 0'>stack <b>{esc(self.name)}</b></p>"
                 f"{self.resources()._repr_html_()}{self.outputs()._repr_html_()}"
-                f"<details open><summary>{code(f'stacks/{self.name}/cdk.tf.json')}</summary>"
-                f"{highlight_json(dict(self))}</details></div>")
+                f"{json_block(dict(self), f'stacks/{self.name}/cdk.tf.json')}</div>")
 
 
 def synthesized_html(result: Synthesized) -> str:
@@ -361,12 +501,11 @@ def synthesized_html(result: Synthesized) -> str:
     rows = []
     for s in stacks:
         res, outs = s.resources(), s.outputs()
-        rows.append([f"<b>{esc(s.name)}</b>", esc(", ".join(r["address"] for r in res)),
-                     esc(", ".join(o["output"] for o in outs))])
+        rows.append([f"<b>{esc(s.name)}</b>", ident_list(r["address"] for r in res),
+                     ident_list(o["output"] for o in outs)])
     parts = [f"<p style='margin:4px 0'><b>{len(stacks)} stack(s)</b> for environment {code(result.environment)}"
              f" <small style='color:{_MUTED}'>({esc(result.engine)})</small></p>",
-             html_table(["stack", "resources", "outputs"], rows)]
+             html_table(["stack", "resources", "outputs"], rows, total=len(rows))]
     for s in stacks:
-        parts.append(f"<details><summary>{code(f'stacks/{s.name}/cdk.tf.json')}</summary>"
-                     f"{highlight_json(dict(s))}</details>")
+        parts.append(json_block(dict(s), f"stacks/{s.name}/cdk.tf.json"))
     return "<div>" + "".join(parts) + "</div>"

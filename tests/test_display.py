@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,8 @@ def test_stack_tabulates_resources_data_sources_and_outputs() -> None:
     assert outputs["secret"]["sensitive"] is True and outputs["table_name"]["description"] == "Name"
     assert repr(stack) == "<Stack t: 4 resource(s), 2 output(s)>"
     html = stack._repr_html_()
-    assert "stacks/t/cdk.tf.json" in html and "<details open>" in html and "color:" in html  # highlighted
+    assert "stacks/t/cdk.tf.json" in html and "color:" in html  # highlighted
+    assert "<details open" not in html and "<details" in html  # collapsed by default
 
 
 def test_synthesized_summary_lists_stacks_resources_and_outputs() -> None:
@@ -172,3 +174,101 @@ def test_big_problem_lists_show_the_first_rows_and_say_how_many_more() -> None:
     assert f"{display.MAX_ROWS + 42} errors" in html and "42 more row(s) not shown" in html
     table = display.Table([{"i": i} for i in range(display.MAX_ROWS + 1)])
     assert "1 more row(s)" in table._repr_html_() and len(table) == display.MAX_ROWS + 1
+
+
+# -- readable on real outputs ----------------------------------------------------------------------
+
+def _all_displays(bp: Path, env: str) -> dict[str, str]:
+    ws = fd.load(bp, env=env)
+    shown = {"workspace": ws._repr_html_(), "diagnostics": fd.validate(ws)._repr_html_()}
+    for r in ws.resources:
+        shown[f"resource {r.name}"] = r._repr_html_()
+    out = fd.synthesize(ws)
+    shown["synthesized"] = out._repr_html_()
+    shown["resources"] = out.resources()._repr_html_()
+    shown["outputs"] = out.outputs()._repr_html_()
+    for name in out.stacks:
+        shown[f"stack {name}"] = out.stack(name)._repr_html_()
+    return shown
+
+
+def _check_structure(shown: dict[str, str], *forbidden: str) -> None:
+    for what, html in shown.items():
+        assert "<script" not in html.lower(), what
+        for text in forbidden:
+            assert text not in html, f"{what} shows the absolute path {text}"
+        assert "<details open" not in html, f"{what}: JSON is expanded by default"
+        # every <pre> (JSON) sets its monospace font and whitespace inline, inside a collapsed <details>
+        for pre in re.findall(r"<pre[^>]*>", html):
+            assert display.MONO in pre and "white-space:pre" in pre and "background:" in pre, what
+        if what.startswith("stack") or what.startswith("resource ") or what == "synthesized":
+            for block in re.findall(r"<details[^>]*>.*?</details>", html, re.S):
+                assert "<summary" in block and "line" in block and ("bytes" in block or "KiB" in block), what
+                assert "max-height" in block and "overflow:auto" in block, what
+        for td in re.findall(r"<td style='([^']*)'><b>", html):  # name cells (resource, stack, attribute)
+            assert "white-space:nowrap" in td, what
+
+
+def test_every_display_of_the_example_blueprint_is_readable(example_bp: Path) -> None:
+    for env in ("dev", "prod"):
+        shown = _all_displays(example_bp, env)
+        _check_structure(shown, str(Path.cwd()) + "/", str(example_bp))
+        orders = shown["resource orders"]
+        assert "PROVISIONED (read " in orders and ", write " in orders
+        assert "deletion protection" in orders
+        sessions = shown["stack sessions"]
+        # the cross-stack token is one unbreakable identifier
+        assert re.search(r"<span style='white-space:nowrap;word-break:keep-all'>\$\{data\.terraform_remote_state",
+                         sessions) or "${data.terraform_remote_state" not in sessions.split("<pre")[0]
+    prod = fd.load(example_bp, env="prod")
+    html = prod._repr_html_()
+    assert "prod/dynamodb/instances/sessions.json" in html and "dynamodb/instances/sessions.json" in html
+
+
+def test_every_display_of_a_generated_100_resource_blueprint_is_readable(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from support.blueprints import write_blueprint
+
+    root = write_blueprint(tmp_path / "bp", 100)
+    shown = _all_displays(root, "dev")
+    _check_structure(shown, str(tmp_path), str(Path.cwd()) + "/")
+    assert shown["workspace"].count("<tr>") == 101
+    t0 = shown["resource t0000"]
+    assert "PROVISIONED (read 2, write 2)" in t0
+    # tags as key=value lines, not a JSON dict
+    assert "team=team-0" in t0 and "index=0" in t0 and "&quot;team&quot;" not in t0
+    assert "dynamodb/instances/t0000.json" in t0
+    names = re.search(r"<td[^>]*><code[^>]*>aws_dynamodb_table.table</code><br>", shown["synthesized"])
+    assert names, "resources of a stack are listed one per line"
+
+
+def test_iam_policy_strings_show_as_formatted_json_for_display_only() -> None:
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": EVIL}]})
+    data = {"resource": {"aws_iam_policy": {"rw": {"name": "rw", "policy": policy}}}}
+    stack = display.Stack("t", data)
+    html = stack._repr_html_()
+    assert "JSON string, parsed for display" in html and "\\&quot;" not in html and '\\"' not in html
+    assert_escaped(html)
+    assert stack["resource"]["aws_iam_policy"]["rw"]["policy"] == policy  # the data is untouched
+    text = display.json_text(data)
+    assert '"Version": "2012-10-17"' in text and text.count("\n") > 8
+
+
+def test_tags_column_is_key_value_lines_and_escaped() -> None:
+    html = display.Table([{"table": "orders-dev", "tags": {"team": EVIL, "env": "dev"}}])._repr_html_()
+    assert "env=dev<" in html and "team=" + ESCAPED in html
+    assert_escaped(html)
+    assert re.search(r"<td style='[^']*white-space:nowrap[^']*'>orders-dev</td>", html)
+
+
+def test_paths_are_never_absolute(tmp_path: Path, minimal: dict[str, Any]) -> None:
+    assert display.display_path(tmp_path / "bp" / "x.json", tmp_path) == "bp/x.json"
+    assert display.display_path(str(Path.cwd() / "a" / "b.json")) == "a/b.json"
+    assert not display.display_path("/elsewhere/deep/dir/kind/instances/x.json").startswith("/")
+    assert display.display_path("<memory>/x.json") == "<memory>/x.json"
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"kind": ')
+    html = fd.load([broken])._repr_html_()
+    assert str(tmp_path) not in html and "broken.json" in html
