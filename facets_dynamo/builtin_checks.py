@@ -15,9 +15,9 @@ from .resource import lookup_out
 from .terraform_strings import REFERENCE
 
 if TYPE_CHECKING:
+    from .contexts import ValidationContext
     from .diagnostics import Diagnostic
     from .resource import Resource
-    from .validation import ValidationContext
 
 # A resource name becomes a stack id and a folder under --out/stacks/: keep it one safe path component.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -135,7 +135,7 @@ def _outputs(target: Resource, ctx: ValidationContext) -> list[str]:
     if target.provided:
         attrs = target.out.get("attributes")
         return sorted(attrs) if isinstance(attrs, dict) else sorted(target.out)
-    flavor = ctx.host.flavors.get(target.key) if target.key else None
+    flavor = ctx.flavor(target.key)
     return list(flavor.outputs) if flavor else []
 
 

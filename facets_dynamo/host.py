@@ -28,6 +28,7 @@ from .flavor import Flavor, FlavorKey
 BLOCK_ENV = "FACETS_DYNAMO_BLOCK_PLUGINS"
 HOOK_TIMEOUT_ENV = "FACETS_DYNAMO_HOOK_TIMEOUT"
 DEFAULT_HOOK_TIMEOUT = 30.0
+BUILTIN = "builtin"  # the host's own checks, run for every flavor
 
 
 class PluginFailure(Exception):
@@ -84,7 +85,7 @@ class Host:
         self._worker_lock = threading.Lock()
         from . import builtin_checks
 
-        self._register(builtin_checks, "builtin", "builtin")
+        self._register(builtin_checks, BUILTIN, "builtin")
         if entry_points:
             self._load_entry_points()
         for name, plugin in plugins:
@@ -154,37 +155,46 @@ class Host:
         return [p for p in self.plugins.values() if p.error]
 
     # -- hook calls --------------------------------------------------------------------------------
-    def call_each(self, hook: str, *, failures: list[PluginFailure] | None = None,
+    def owner(self, key: FlavorKey | None) -> str | None:
+        """The plugin that registered flavor ``key`` (None for an unknown flavor)."""
+        flavor = self.flavors.get(key) if key is not None else None
+        return flavor.plugin if flavor is not None else None
+
+    def policy_plugins(self) -> set[str]:
+        """Plugins that serve no flavor: their ``validate`` runs for every resource (organisation-wide checks,
+        such as tags every resource must carry); no other per-resource hook reaches them."""
+        return {name for name, info in self.plugins.items() if not info.flavors and name != BUILTIN}
+
+    def call_each(self, hook: str, *, key: FlavorKey | None = None, failures: list[PluginFailure] | None = None,
                   **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call ``hook`` on every plugin, one at a time, returning ``(plugin, result)`` for the non-None
-        results. A raising or hanging plugin becomes a :class:`PluginFailure` naming it: raised, or, when
-        ``failures`` is given, appended there while the other plugins still run (validation wants every
-        plugin's findings even if one of them is broken)."""
+        """Call ``hook`` on the plugin that serves flavor ``key`` (and the built-in checks), returning
+        ``(plugin, result)`` for the non-None results; without ``key``, on every plugin. A raising or hanging
+        plugin becomes a :class:`PluginFailure` naming it: raised, or, when ``failures`` is given, appended
+        there while the other plugins still run (validation wants every finding even if one plugin broke)."""
         if failures is not None:
-            [(results, failed)] = self.call_many(hook, [kwargs])
+            [(results, failed)] = self.call_many(hook, [kwargs], keys=[key])
             failures.extend(failed)
             return results
         results: list[tuple[str, Any]] = []
-        for impl, outcome in self._run(self._calls(hook, [kwargs]), stop_on_failure=True):
+        for impl, outcome in self._run(self._calls(hook, [kwargs], [key])[0], stop_on_failure=True):
             if isinstance(outcome, PluginFailure):
                 raise outcome
             if outcome is not None:
                 results.append((impl.plugin_name, outcome))
         return results
 
-    def call_many(self, hook: str, kwargs_list: list[dict[str, Any]]
+    def call_many(self, hook: str, kwargs_list: list[dict[str, Any]], keys: list[FlavorKey | None] | None = None,
                   ) -> list[tuple[list[tuple[str, Any]], list[PluginFailure]]]:
-        """``call_each`` with collected failures for many argument sets (e.g. one per resource) in a single
-        hand-off to the hook worker: a thread switch per batch instead of per resource halves the cost of
-        validating a large blueprint. Answers ``(results, failures)`` per argument set, in order.
+        """``call_each`` with collected failures for many argument sets (e.g. one per resource, ``keys`` their
+        flavors) in a single hand-off to the hook worker: a thread switch per batch instead of per resource
+        halves the cost of validating a large blueprint. Answers ``(results, failures)`` per argument set.
 
         A plugin that hangs is not called again in the same batch (its later calls fail at once): one hung
         plugin must not cost ``hook_timeout`` for each of hundreds of resources."""
-        per_plugin = len(self._impls(hook))
-        calls = self._calls(hook, kwargs_list)
+        calls, positions = self._calls(hook, kwargs_list, keys or [None] * len(kwargs_list))
         answers: list[tuple[list[tuple[str, Any]], list[PluginFailure]]] = [([], []) for _ in kwargs_list]
-        for position, (impl, outcome) in enumerate(self._run(calls, stop_on_failure=False)):
-            results, failures = answers[position // per_plugin]
+        for position, (impl, outcome) in zip(positions, self._run(calls, stop_on_failure=False), strict=True):
+            results, failures = answers[position]
             if isinstance(outcome, PluginFailure):
                 failures.append(outcome)
             elif outcome is not None:
@@ -196,9 +206,22 @@ class Host:
         return [impl for impl in reversed(caller.get_hookimpls())  # registration order
                 if not self.plugins.get(impl.plugin_name, PluginInfo("", "")).error]
 
-    def _calls(self, hook: str, kwargs_list: list[dict[str, Any]]) -> list[_Call]:
+    def _calls(self, hook: str, kwargs_list: list[dict[str, Any]], keys: list[FlavorKey | None],
+               ) -> tuple[list[_Call], list[int]]:
+        """The calls to make, and for each the index of its argument set. A flavor's hooks go to the plugin
+        that registered it (plus the built-in checks, and for ``validate`` the policy plugins): no plugin is
+        asked about another plugin's flavors."""
         impls = self._impls(hook)
-        return [(impl, {name: kwargs[name] for name in impl.argnames}) for kwargs in kwargs_list for impl in impls]
+        checkers = self.policy_plugins() if hook == "validate" else set()
+        calls: list[_Call] = []
+        positions: list[int] = []
+        for position, (kwargs, key) in enumerate(zip(kwargs_list, keys, strict=True)):
+            wanted = None if key is None else {BUILTIN, self.owner(key), *checkers}
+            for impl in impls:
+                if wanted is None or impl.plugin_name in wanted:
+                    calls.append((impl, {name: kwargs[name] for name in impl.argnames}))
+                    positions.append(position)
+        return calls, positions
 
     def _call_with_timeout(self, impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
         [(_, outcome)] = self._run([(impl, {name: kwargs[name] for name in impl.argnames})], stop_on_failure=True)

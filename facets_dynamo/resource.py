@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,17 +106,9 @@ class Resource:
         return f"<Resource {self.address} {self.key or '?'} from {self.file}>"
 
     def _repr_html_(self) -> str:
-        from .display import resource_html
+        from .display import present
 
-        return resource_html(self)
-
-
-@dataclass
-class Loaded:
-    """Resources read from disk plus the problems met while reading them."""
-
-    resources: list[Resource] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+        return present(self)
 
 
 def resource_from_document(doc: Document, path: Path) -> tuple[Resource | None, list[Diagnostic]]:

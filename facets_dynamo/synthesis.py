@@ -8,7 +8,6 @@ newline) -> hand it to the caller, or swap it into ``--out`` in one rename.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -18,23 +17,21 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .contexts import SynthContext
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .engine import THREAD_NAME as ENGINE_THREAD
 from .engine import Engine, EngineError, default_engine
 from .host import HOOK_TIMEOUT_ENV, Host, PluginFailure, default_host
-from .resource import lookup_out
-from .terraform_strings import REFERENCE, Ref, escape, render
+from .terraform_strings import REFERENCE, Ref, escape
 from .validation import validate_workspace
 
 if TYPE_CHECKING:
     from .blueprint import Workspace
     from .display import Stack, Table
-    from .environment import Environment
     from .resource import Resource
 
 
@@ -44,84 +41,6 @@ class SynthError(Exception):
     def __init__(self, diagnostics: Diagnostics) -> None:
         super().__init__("\n".join(d.format_text() for d in diagnostics.errors) or "synthesis failed")
         self.diagnostics = diagnostics
-
-
-@dataclass
-class Handle:
-    """A Terraform resource or data source added by a plugin."""
-
-    construct: Any
-    address: str  # e.g. aws_dynamodb_table.table
-
-    def attr(self, name: str) -> Ref:
-        """``${<type>.<id>.<name>}``, and an engine token when another stack uses it (see :class:`Ref`)."""
-        token = cache(lambda: Ref(self.construct.get_string_attribute(name)))
-        if not _PLAIN_ID.fullmatch(self.address.split(".", 1)[1]):  # the engine would rewrite the id: ask it
-            return token()
-        return Ref(f"${{{self.address}.{name}}}", token)
-
-
-# A construct id the engine keeps as the Terraform name (it strips other characters from top-level ids).
-_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,254}")
-
-# Terraform's meta-arguments: the engine writes them from its own fields, never from a resource's attributes.
-_META_ARGUMENTS = frozenset({"lifecycle", "depends_on", "count", "for_each", "provider", "provisioner", "connection"})
-
-
-@dataclass
-class SynthContext:
-    """What a flavor plugin gets to build one resource's stack."""
-
-    resource: Resource
-    environment: Environment
-    stack: Any
-    engine: Any  # the cdktf/cdktn module; plugins should not need it
-    _exports: dict[tuple[str, str], str | Ref] = field(default_factory=dict)
-    _provided: dict[str, Resource] = field(default_factory=dict)
-
-    def text(self, value: str) -> str:
-        """User text made safe for Terraform, with blueprint references turned into real references."""
-        return render(value, self._resolve)
-
-    def value(self, value: Any) -> Any:
-        """Apply :meth:`text` to every string in a JSON value; ``Ref`` values pass through."""
-        if isinstance(value, Ref):
-            return value.text
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            return {self.text(str(k)): self.value(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.value(v) for v in value]
-        return value
-
-    def add_resource(self, type_: str, id_: str, body: Mapping[str, Any], provider: str = "aws") -> Handle:
-        arguments = self.value(dict(body))
-        meta = {key: arguments.pop(key) for key in _META_ARGUMENTS & arguments.keys()}
-        construct = _resource_class(self.engine)(self.stack, id_, type_, provider, arguments)
-        for key, value in sorted(meta.items()):  # the engine drops these from synthesized attributes
-            construct.add_override(key, value)
-        return Handle(construct, f"{type_}.{id_}")
-
-    def add_output(self, name: str, value: Any, description: str | None = None, sensitive: bool = False) -> None:
-        """A Terraform output, also made available to other resources as ``${kind.name.out.<name>}``."""
-        rendered = self.value(value)
-        self.engine.TerraformOutput(self.stack, name, value=rendered, description=description,
-                                    sensitive=sensitive or None)
-        ref: str | Ref = value if isinstance(value, Ref) else Ref(rendered) if isinstance(rendered, str) else value
-        self._exports[(self.resource.address, name)] = ref
-        self._exports[(self.resource.address, f"attributes.{name}")] = ref
-
-    def _resolve(self, kind: str, name: str, field_path: str) -> str | Ref | None:
-        address = f"{kind}.{name}"
-        if (address, field_path) in self._exports:  # another resource's: always in another stack (FD313)
-            value = self._exports[(address, field_path)]
-            return value.for_other_stack() if isinstance(value, Ref) else value
-        provided = self._provided.get(address)
-        if provided is not None:
-            value = lookup_out(provided.out, field_path)
-            return value if isinstance(value, str) else json.dumps(value) if value is not None else None
-        return None
 
 
 # -- the result ------------------------------------------------------------------------------------
@@ -170,25 +89,13 @@ class Synthesized:
                      ["stack", "output", "value", "description", "sensitive"], f"outputs ({self.environment})")
 
     def _repr_html_(self) -> str:
-        from .display import synthesized_html
+        from .display import stacks_html
 
-        return synthesized_html(self)
+        return stacks_html(self.stacks, self.environment, self.engine)
 
 
 def dump(data: Any) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def highlight_json(data: Any) -> str:
-    text = json.dumps(data, indent=2, sort_keys=True)
-    try:
-        from pygments import highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import JsonLexer
-
-        return highlight(text, JsonLexer(), HtmlFormatter(noclasses=True, nowrap=False))
-    except ImportError:  # pragma: no cover - pygments comes with rich
-        return f"<pre>{html.escape(text)}</pre>"
 
 
 MARKER = ".facets-dynamo-output.json"
@@ -474,7 +381,7 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine,
             e.LocalBackend(stack, path=stack_backend_path(resource.name))
             _add_provider(e, stack, env.region)
             ctx = SynthContext(resource, env, stack, e, exports, provided)
-            results = host.call_each("synthesize", resource=resource, context=ctx)
+            results = host.call_each("synthesize", key=resource.key, resource=resource, context=ctx)
             if not results:
                 raise PluginFailure("?", "synthesize", f"no plugin synthesized {resource.key} "
                                     f"({resource.file})")
@@ -486,25 +393,6 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine,
         manifest = json.loads((root / "manifest.json").read_text())
         stacks = {n: json.loads((root / "stacks" / n / "cdk.tf.json").read_text()) for n in sorted(names)}
     return Synthesized(env.name, f"{engine.name} {engine.version}", stacks, manifest)
-
-
-@cache
-def _resource_class(e: Any) -> type:
-    """A generic resource whose arguments the engine asks for once, at synth time.
-
-    This is how the typed bindings work too (``synthesizeAttributes``); one ``add_override`` per argument
-    instead cost a Node round trip each, over half of all engine calls of a large blueprint."""
-
-    class GenericResource(e.TerraformResource):  # type: ignore[misc, name-defined]
-        def __init__(self, scope: Any, id_: str, type_: str, provider: str, arguments: dict[str, Any]) -> None:
-            super().__init__(scope, id_, terraform_resource_type=type_,
-                             terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(provider_name=provider))
-            self._arguments = arguments
-
-        def _synthesize_attributes(self) -> dict[str, Any]:
-            return self._arguments
-
-    return GenericResource
 
 
 def _add_provider(e: Any, stack: Any, region: str) -> None:

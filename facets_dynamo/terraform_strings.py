@@ -83,8 +83,10 @@ def _seal(text: str) -> str:
     return head + '${"' + text[len(head):] + '"}'
 
 
-def references_in(text: str) -> list[re.Match[str]]:
-    return list(REFERENCE.finditer(text))
+def without_references(text: str) -> str:
+    """``text`` with every blueprint reference ``${kind.name.out.field}`` cut out: what is left is what
+    the user wrote literally (e.g. to check the characters a tag value may hold)."""
+    return REFERENCE.sub("", text)
 
 
 def render(text: str, resolve: Callable[[str, str, str], str | Ref | None]) -> str:

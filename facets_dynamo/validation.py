@@ -6,41 +6,18 @@ Nothing here imports the CDK engine or starts Node; ``facets-dynamo validate`` m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, Diagnostics, Severity
-from .environment import Environment
+from .contexts import ValidationContext
+from .diagnostics import Diagnostic, Diagnostics
 from .host import Host, PluginFailure, default_host
 from .jsonsource import pointer_join
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
 
     from .blueprint import Workspace
     from .resource import Resource
-
-
-@dataclass
-class ValidationContext:
-    """What a plugin may consult while validating one resource."""
-
-    environment: Environment
-    host: Host
-    resources: dict[str, Resource] = field(default_factory=dict)  # by address ``kind.name``
-    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def lookup(self, address: str) -> Resource | None:
-        return self.resources.get(address)
-
-    def memo(self, key: Any, compute: Callable[[], T]) -> T:
-        """``compute()`` once per validation run for ``key``: for checks that share work across resources
-        (a reference graph, say). The context lives for one run, so nothing stale outlives it."""
-        if key not in self._memo:
-            self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]
 
 
 def validate_workspace(workspace: Workspace, host: Host | None = None,
@@ -50,12 +27,12 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
     ``progress`` is called after each resource (the CLI draws a progress bar with it).
     """
     host = host or default_host()
-    ctx = ValidationContext(workspace.environment, host, workspace.by_address())
+    ctx = ValidationContext(workspace.environment, host.flavors, workspace.by_address())
     found = Diagnostics(list(workspace.diagnostics))
     resources = workspace.resources
     for start in range(0, len(resources), _BATCH):
         batch = resources[start:start + _BATCH]
-        for resource, problems in zip(batch, _validate_batch(batch, ctx), strict=True):
+        for resource, problems in zip(batch, _validate_batch(batch, ctx, host), strict=True):
             found.extend(problems)
             if progress is not None:
                 progress(resource)
@@ -65,14 +42,10 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
 _BATCH = 100  # resources whose plugin hooks go to the hook worker in one hand-off (progress is drawn per batch)
 
 
-def validate_resource(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
-    [problems] = _validate_batch([resource], ctx)
-    return problems
-
-
-def _validate_batch(resources: list[Resource], ctx: ValidationContext) -> list[list[Diagnostic]]:
-    found = [_envelope(resource, ctx.host) + _schema(resource, ctx.host) for resource in resources]
-    answers = ctx.host.call_many("validate", [{"resource": r, "context": ctx} for r in resources])
+def _validate_batch(resources: list[Resource], ctx: ValidationContext, host: Host) -> list[list[Diagnostic]]:
+    found = [_envelope(resource, host) + _schema(resource, host) for resource in resources]
+    answers = host.call_many("validate", [{"resource": r, "context": ctx} for r in resources],
+                             keys=[r.key for r in resources])
     for resource, problems, (results, failures) in zip(resources, found, answers, strict=True):
         problems += _plugin_diagnostics(resource, results, failures)
     return found
@@ -192,10 +165,3 @@ def _unexpected(error: ValidationError) -> list[str]:
     known = set(schema.get("properties", {}))
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
     return sorted(k for k in error.instance if k not in known and not any(p.search(k) for p in patterns))
-
-
-def severity_counts(diags: Iterable[Diagnostic]) -> dict[Severity, int]:
-    counts = dict.fromkeys(Severity, 0)
-    for d in diags:
-        counts[d.severity] += 1
-    return counts

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from facets_dynamo.jsonsource import pointer_join
-from facets_dynamo.resource import Resource
+from facets_dynamo.plugin import Resource, pointer_join
 
 BASE = "/advanced/aws_dynamodb"
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
@@ -102,6 +101,24 @@ class Table:
             if lsi.get("range_key") is not None:
                 uses.append((f"{BASE}/local_secondary_indexes/{i}/range_key", lsi["range_key"]))
         return uses
+
+    def lsis_by_name(self) -> dict[str, dict[str, Any]]:
+        """Local secondary indexes by name (``#<position>`` for one without a usable name)."""
+        return {lsi["name"] if isinstance(lsi.get("name"), str) else f"#{i}": lsi for i, lsi in self.lsis}
+
+    def attribute_types(self) -> dict[str, tuple[Any, str]]:
+        """Attribute name -> (declared type, pointer of that type); the first declaration of a name wins."""
+        found: dict[str, tuple[Any, str]] = {}
+        for a in self.attributes:
+            if isinstance(a.name, str):
+                found.setdefault(a.name, (a.type, f"{a.pointer}/type"))
+        return found
+
+    def key_names(self) -> set[str]:
+        """Names of the attributes that are part of a table or LSI key (their type is fixed forever)."""
+        names = {k for k in (self.hash_key, self.range_key) if isinstance(k, str)}
+        names |= {lsi["range_key"] for _, lsi in self.lsis if isinstance(lsi.get("range_key"), str)}
+        return names
 
     def tags(self, cloud_tags: dict[str, str]) -> dict[str, str]:
         """Environment cloud tags, then metadata.tags, then advanced tags; ``Name`` is always the table."""

@@ -11,10 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from facets_dynamo.diagnostics import Diagnostic, Severity
-from facets_dynamo.resource import Resource
-from facets_dynamo.terraform_strings import REFERENCE
-from facets_dynamo.validation import ValidationContext
+from facets_dynamo.plugin import Diagnostic, Resource, Severity, ValidationContext, without_references
 
 from .model import BASE, PAY_PER_REQUEST, PROVISIONED, Table
 
@@ -350,7 +347,7 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
             if key.lower().startswith("aws:"):
                 yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
                                    "AWS rejects it: rename the tag", key=True)
-            bad = sorted({c for c in key + (REFERENCE.sub("", value) if isinstance(value, str) else "")
+            bad = sorted({c for c in key + (without_references(value) if isinstance(value, str) else "")
                           if not (c.isalnum() or c.isspace() or c in TAG_SPECIALS)})
             if bad:
                 yield r.diagnostic(pointer, "DDB141", f"tag {key!r} uses {''.join(bad)!r}: DynamoDB tag keys and "

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facets_dynamo.synthesis import Handle, SynthContext
-from facets_dynamo.terraform_strings import Ref
+from facets_dynamo.plugin import Handle, Ref, SynthContext
 
 from .model import PROVISIONED, Table
 
