@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import views as _views  # noqa: F401  (registers how resources and workspaces are drawn)
 from .blueprint import Workspace, duplicate_names, list_environments, load_workspace
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .display import Stack, Table

@@ -62,9 +62,9 @@ class Workspace:
                          [d for d in self.diagnostics if d.file not in replaced])
 
     def _repr_html_(self) -> str:
-        from .display import workspace_html
+        from .display import present
 
-        return workspace_html(self)
+        return present(self)
 
     def __repr__(self) -> str:
         return (f"<Workspace env={self.environment.name!r} {len(self.resources)} resource(s): "

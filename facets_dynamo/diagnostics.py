@@ -106,9 +106,28 @@ class Diagnostics(Sequence[Diagnostic]):
         return "\n".join(d.format_text() for d in self.sorted())
 
     def _repr_html_(self) -> str:
-        from .display import diagnostics_html
+        return self.to_html()
 
-        return diagnostics_html(self)
+    def to_html(self, root: str | None = None) -> str:
+        """A problem table: severity in colour, code, file:line:column (relative to ``root``, the blueprint,
+        or the working directory), JSON path and the message."""
+        from .display import GOOD, MUTED, SEVERITY_COLOURS, badge, code, display_path, esc, html_table, ident
+
+        items = self.sorted()
+        if not items:
+            return f"<p style='color:{GOOD};margin:4px 0'>&#10004; no problems</p>"
+        counts = {s: sum(1 for d in items if str(d.severity) == s) for s in SEVERITY_COLOURS}
+        summary = ", ".join(f"<b style='color:{SEVERITY_COLOURS[s]}'>{n} {s}{'s' if n != 1 else ''}</b>"
+                            for s, n in counts.items() if n)
+
+        def where(d: Diagnostic) -> str:
+            file = display_path(d.file, root)
+            return f"{file}:{d.line}:{d.column}" if d.line else file
+
+        rows = ([badge(str(d.severity), SEVERITY_COLOURS.get(str(d.severity), MUTED)), code(d.code),
+                 ident(where(d)), code(d.path or "/"), esc(d.message)] for d in items)
+        return (f"<div><p style='margin:4px 0'>{summary}</p>"
+                + html_table(["severity", "code", "where", "path", "message"], rows, total=len(items)) + "</div>")
 
 
 def _sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:

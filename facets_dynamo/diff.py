@@ -1,12 +1,12 @@
-"""Plan-aware comparison of two versions of resources: what changes, and what destroys a table's data.
+"""Plan-aware comparison of two versions of resources: what changes, and whether a change loses data.
 
-Terraform replaces an ``aws_dynamodb_table`` (destroy, then create: every item is lost) when its
-``name``, ``hash_key``, ``range_key`` or any local secondary index changes, or when the type of a key
-attribute changes; removing a managed resource (deleting it, disabling it, or marking it ``provided``)
-drops its stack, which Facets turns into a destroy. A pipeline wants to stop *before* Terraform does
-that, so each such change is flagged here, and the CLI maps a flagged diff to its own exit code.
+The value diff is generic (JSON pointers of the environment-merged documents). What a change *does* comes
+from the flavor's ``plan_change`` hook: replaced, destroyed, or updated in place, with the reason. Removing a
+managed resource (deleting it, disabling it, or marking it ``provided``) drops its stack, which Terraform
+turns into a destroy, whatever the flavor. A pipeline wants to stop *before* Terraform loses data, so such
+changes are flagged here, and the CLI maps them to its own exit code.
 
-Everything here is pure (no engine, no I/O except the git helpers at the bottom) so the TUI can call
+Nothing here starts the engine (no I/O except the git helpers at the bottom), so the editor can call
 :func:`diff_resources` on every edit.
 """
 
@@ -24,22 +24,27 @@ from typing import Any
 
 from .diagnostics import Diagnostic
 from .environment import Environment
+from .host import Host, PluginFailure, default_host
 from .jsonsource import pointer_join
 from .resource import Resource
+from .semantics import Consequence, Description, Effect
 
-ADV = "/advanced/aws_dynamodb"
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
 
 @dataclass(frozen=True)
 class Change:
-    """One difference at a JSON pointer of the (environment-merged) resource document."""
+    """One difference at a JSON pointer of the (environment-merged) resource document, and its effect."""
 
     path: str
     op: str  # added | removed | changed
     old: Any = None
     new: Any = None
-    replaces_table: bool = False
+    effect: Effect = Effect.UNKNOWN
+
+    @property
+    def loses_data(self) -> bool:
+        return self.effect.loses_data
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "op": self.op}
@@ -47,7 +52,7 @@ class Change:
             out["old"] = self.old
         if self.op != REMOVED:
             out["new"] = self.new
-        out["replaces_table"] = self.replaces_table
+        out["effect"] = str(self.effect)
         return out
 
     def format_text(self) -> str:
@@ -58,7 +63,7 @@ class Change:
             values = _show(self.old)
         else:
             values = f"{_show(self.old)} -> {_show(self.new)}"
-        flag = "  [replaces table]" if self.replaces_table else ""
+        flag = f"  [{self.effect}]" if self.loses_data else ""
         return f"{mark} {self.path or '/'}: {values}{flag}"
 
 
@@ -68,32 +73,44 @@ class ResourceDiff:
 
     address: str
     status: str  # added | removed | changed | unchanged
-    old_table: str | None  # derived table name when the old version is a managed table, else None
-    new_table: str | None
+    old_name: str | None  # the name in the cloud (from the flavor's ``describe``) when the old version is managed
+    new_name: str | None
     changes: list[Change] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)  # why the table is replaced or destroyed
-    replaces_table: bool = False  # the table is destroyed and created again (same resource)
-    destroys_table: bool = False  # the table is destroyed and not recreated (resource gone/disabled/provided)
+    reasons: list[str] = field(default_factory=list)  # why the resource is replaced or destroyed
+    effect: Effect = Effect.IN_PLACE  # the worst effect of any change
     old_file: str | None = None
     new_file: str | None = None
+    planned_by: str | None = None  # the plugin that planned the change; None: nobody did (effect unknown)
+
+    @property
+    def replaces(self) -> bool:
+        """The resource is destroyed and created again (same address)."""
+        return self.effect is Effect.REPLACES
+
+    @property
+    def destroys(self) -> bool:
+        """The resource is destroyed and not created again (gone, disabled or provided)."""
+        return self.effect is Effect.DESTROYS
 
     @property
     def destroys_data(self) -> bool:
-        return self.replaces_table or self.destroys_table
+        return self.effect.loses_data
 
     def to_dict(self) -> dict[str, Any]:
-        return {"address": self.address, "status": self.status, "old_table": self.old_table,
-                "new_table": self.new_table, "replaces_table": self.replaces_table,
-                "destroys_table": self.destroys_table, "reasons": list(self.reasons),
+        return {"address": self.address, "status": self.status, "old_name": self.old_name,
+                "new_name": self.new_name, "effect": str(self.effect), "replaces": self.replaces,
+                "destroys": self.destroys, "reasons": list(self.reasons), "planned_by": self.planned_by,
                 "old_file": self.old_file, "new_file": self.new_file,
                 "changes": [c.to_dict() for c in self.changes]}
 
     def format_text(self) -> str:
-        table = self.new_table or self.old_table
-        head = f"{self.address}{f' (table {table})' if table else ''}: {self.status}"
+        name = self.new_name or self.old_name
+        head = f"{self.address}{f' ({name})' if name else ''}: {self.status}"
         lines = [head] + [f"  {c.format_text()}" for c in self.changes]
-        verdict = "REPLACES TABLE" if self.replaces_table else "DESTROYS TABLE"
-        lines += [f"  {verdict} {self.old_table}: {reason}" for reason in self.reasons]
+        verdict = "REPLACES" if self.replaces else "DESTROYS"
+        lines += [f"  {verdict} {self.old_name or self.address}: {reason}" for reason in self.reasons]
+        if self.effect is Effect.UNKNOWN and self.changes:
+            lines.append("  effect unknown: the flavor's plugin does not say what these changes do")
         return "\n".join(lines)
 
 
@@ -130,103 +147,51 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b) and (isinstance(a, int | float) == isinstance(b, int | float))
 
 
-# -- what replaces a table -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _TableView:
-    """The replacement-relevant facts of one managed table version (tolerant of malformed documents)."""
-
-    name: str
-    hash_key: Any
-    range_key: Any
-    lsis: dict[str, Any]
-    lsi_pointer: str
-    types: dict[str, tuple[Any, str]]  # attribute name -> (type, pointer of its type)
-
-    @staticmethod
-    def of(resource: Resource, env_name: str) -> _TableView:
-        adv = resource.advanced.get("aws_dynamodb")
-        adv = adv if isinstance(adv, dict) else {}
-        raw_lsis = adv.get("local_secondary_indexes")
-        lsis: dict[str, Any] = {}
-        for i, lsi in enumerate(raw_lsis if isinstance(raw_lsis, list) else []):
-            key = lsi.get("name") if isinstance(lsi, dict) and isinstance(lsi.get("name"), str) else f"#{i}"
-            lsis[key] = lsi
-        attrs = resource.spec.get("attributes")
-        types: dict[str, tuple[Any, str]] = {}
-        for logical_id, attr in (attrs.items() if isinstance(attrs, dict) else []):
-            if isinstance(attr, dict) and isinstance(attr.get("name"), str):
-                types.setdefault(attr["name"], (attr.get("type"), pointer_join("/spec/attributes", logical_id,
-                                                                               "type")))
-        return _TableView(f"{resource.name}-{env_name}", resource.spec.get("hash_key"), adv.get("range_key"),
-                          lsis, f"{ADV}/local_secondary_indexes", types)
-
-    def key_names(self) -> set[str]:
-        names = {k for k in (self.hash_key, self.range_key) if isinstance(k, str)}
-        names |= {lsi.get("range_key") for lsi in self.lsis.values()
-                  if isinstance(lsi, dict) and isinstance(lsi.get("range_key"), str)}
-        return names
-
-
-def _replacement(old: _TableView, new: _TableView) -> tuple[list[str], list[str]]:
-    """``(reasons, pointers)``: why Terraform would replace the table, and where in the document."""
-    reasons: list[str] = []
-    pointers: list[str] = []
-    if old.name != new.name:
-        reasons.append(f"the table name changes ({old.name!r} -> {new.name!r}); DynamoDB cannot rename a "
-                       "table: keep metadata.name (and the file name) as they were")
-        pointers += ["/metadata/name"]
-    if old.hash_key != new.hash_key:
-        reasons.append(f"the hash key changes ({_show(old.hash_key)} -> {_show(new.hash_key)}); a key cannot "
-                       "change in place: create a new resource and migrate the data")
-        pointers.append("/spec/hash_key")
-    if old.range_key != new.range_key:
-        reasons.append(f"the range key changes ({_show(old.range_key)} -> {_show(new.range_key)}); a key "
-                       "cannot change in place: create a new resource and migrate the data")
-        pointers.append(f"{ADV}/range_key")
-    if _canonical(old.lsis) != _canonical(new.lsis):
-        gone, came = sorted(set(old.lsis) - set(new.lsis)), sorted(set(new.lsis) - set(old.lsis))
-        edited = sorted(k for k in set(old.lsis) & set(new.lsis)
-                        if _canonical(old.lsis[k]) != _canonical(new.lsis[k]))
-        what = "; ".join(part for part in (
-            f"removed {', '.join(gone)}" if gone else "", f"added {', '.join(came)}" if came else "",
-            f"changed {', '.join(edited)}" if edited else "") if part)
-        reasons.append(f"local secondary indexes change ({what}); LSIs exist only from table creation")
-        pointers.append(new.lsi_pointer)
-    for name in sorted(old.key_names() & new.key_names()):
-        if name in old.types and name in new.types and old.types[name][0] != new.types[name][0]:
-            reasons.append(f"key attribute {name!r} changes type ({_show(old.types[name][0])} -> "
-                           f"{_show(new.types[name][0])}); stored keys cannot be converted")
-            pointers.append(new.types[name][1])
-    return reasons, pointers
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
-
+# -- what a change does ----------------------------------------------------------------------------
 
 def _managed(resource: Resource | None) -> bool:
     return resource is not None and not resource.disabled and not resource.provided
 
 
-def _env_name(env: str | Environment) -> str:
-    return env.name if isinstance(env, Environment) else env
+def _env(env: str | Environment) -> Environment:
+    return env if isinstance(env, Environment) else Environment(env)
 
 
-def diff_resources(old: Resource | None, new: Resource | None, env: str | Environment) -> ResourceDiff:
+def _answer(host: Host, hook: str, key: Any, **kwargs: Any) -> tuple[str, Any] | None:
+    """The owning plugin's answer to ``hook`` (None if it has none); a failing plugin is reported by name."""
+    try:
+        results = host.call_each(hook, key=key, **kwargs)
+    except PluginFailure as exc:
+        raise DiffError(str(exc)) from exc
+    return results[0] if results else None
+
+
+class DiffError(Exception):
+    """A plugin failed while planning or describing a change; the message names it."""
+
+
+def describe(resource: Resource, env: str | Environment, host: Host | None = None) -> Description | None:
+    """The flavor's description of ``resource`` (None when its plugin gives none)."""
+    answer = _answer(host or default_host(), "describe", resource.key, resource=resource, environment=_env(env))
+    return answer[1] if answer and isinstance(answer[1], Description) else None
+
+
+def diff_resources(old: Resource | None, new: Resource | None, env: str | Environment,
+                   host: Host | None = None) -> ResourceDiff:
     """Compare two versions of one resource (either may be missing) for environment ``env``."""
     if old is None and new is None:
         raise ValueError("diff_resources needs at least one version")
-    env_name = _env_name(env)
+    host = host or default_host()
+    environment = _env(env)
     address = (new or old).address  # type: ignore[union-attr]
-    old_view = _TableView.of(old, env_name) if _managed(old) else None
-    new_view = _TableView.of(new, env_name) if _managed(new) else None
-    result = ResourceDiff(address, CHANGED, old_view.name if old_view else None,
-                          new_view.name if new_view else None,
+    before, after = (old if _managed(old) else None), (new if _managed(new) else None)
+    names = [(d.name if (d := describe(r, environment, host)) else None) if r is not None else None
+             for r in (before, after)]
+    result = ResourceDiff(address, CHANGED, names[0], names[1],
                           old_file=old.file if old else None, new_file=new.file if new else None)
     if old is None:
         result.status = ADDED
-        result.changes = [Change("", ADDED, new=new.data)]  # type: ignore[union-attr]
+        result.changes = [Change("", ADDED, new=new.data, effect=Effect.IN_PLACE)]  # type: ignore[union-attr]
         return result
     if new is None:
         result.status = REMOVED
@@ -234,34 +199,41 @@ def diff_resources(old: Resource | None, new: Resource | None, env: str | Enviro
     else:
         result.changes = list(diff_values(old.data, new.data))
         result.status = CHANGED if result.changes else UNCHANGED
-    if old_view is not None and new_view is None:
+    if before is None and after is None:  # nothing was managed before or after: nothing happens in the cloud
+        result.changes = [dataclasses.replace(c, effect=Effect.IN_PLACE) for c in result.changes]
+        return result
+    owner = (after or before).key  # type: ignore[union-attr]
+    answer = _answer(host, "plan_change", owner, old=before, new=after, environment=environment)
+    consequences = [c for c in (answer[1] if answer else []) if isinstance(c, Consequence)]
+    if after is None:
         why = ("the resource is deleted" if new is None else "the resource becomes disabled" if new.disabled
                else "the resource becomes provided (no longer managed here)")
-        result.destroys_table = True
-        result.reasons.append(f"{why}: its stack is no longer synthesized and the table with all its data "
-                              "is destroyed; keep it enabled, or remove the table from state first")
-    elif old_view is not None and new_view is not None:
-        reasons, pointers = _replacement(old_view, new_view)
-        if reasons:
-            result.replaces_table = True
-            result.reasons += reasons
-            result.changes = [_flag(c, pointers) for c in result.changes]
+        if not any(c.effect is Effect.DESTROYS for c in consequences):
+            consequences.append(Consequence(Effect.DESTROYS, "its stack is no longer synthesized, so Terraform "
+                                            "destroys what it created"))
+        consequences = [dataclasses.replace(c, reason=f"{why}: {c.reason}") if c.effect is Effect.DESTROYS else c
+                        for c in consequences]
+    result.planned_by = answer[0] if answer else None
+    default = Effect.IN_PLACE if answer or after is None else Effect.UNKNOWN
+    result.changes = [_with_effect(c, consequences, default) for c in result.changes]
+    losing = [c for c in consequences if c.effect.loses_data]
+    result.reasons = [c.reason for c in losing]
+    result.effect = max((c.effect for c in [*losing, *result.changes]), key=lambda e: e.rank,
+                        default=Effect.IN_PLACE)
     return result
 
 
-def _flag(change: Change, pointers: list[str]) -> Change:
-    hit = any(change.path == p or change.path.startswith(p + "/") or p.startswith(change.path + "/")
-              for p in pointers)
-    if not hit:
-        return change
-    return Change(change.path, change.op, change.old, change.new, True)
+def _with_effect(change: Change, consequences: list[Consequence], default: Effect) -> Change:
+    effects = [c.effect for c in consequences if not c.pointers or c.covers(change.path)]
+    return dataclasses.replace(change, effect=max(effects, key=lambda e: e.rank, default=default))
 
 
-def diff_resource_sets(old: list[Resource], new: list[Resource], env: str | Environment) -> list[ResourceDiff]:
+def diff_resource_sets(old: list[Resource], new: list[Resource], env: str | Environment,
+                       host: Host | None = None) -> list[ResourceDiff]:
     """Pair resources by ``kind.name`` and diff each pair; sorted by address, unchanged ones included."""
     before = {r.address: r for r in old}
     after = {r.address: r for r in new}
-    return [diff_resources(before.get(a), after.get(a), env) for a in sorted(set(before) | set(after))]
+    return [diff_resources(before.get(a), after.get(a), env, host) for a in sorted(set(before) | set(after))]
 
 
 def _show(value: Any) -> str:
@@ -280,10 +252,10 @@ def report(diffs: list[ResourceDiff], env: str, fmt: str = "text", show_unchange
     summary = (f"{counts[CHANGED]} changed, {counts[ADDED]} added, {counts[REMOVED]} removed, "
                f"{counts[UNCHANGED]} unchanged (environment {env!r})")
     if destructive:
-        summary += (f"; {len(destructive)} destroy table data: "
-                    f"{', '.join(d.old_table or d.address for d in destructive)}")
+        summary += (f"; {len(destructive)} lose data: "
+                    f"{', '.join(d.old_name or d.address for d in destructive)}")
     else:
-        summary += "; no table is replaced or destroyed"
+        summary += "; nothing is replaced or destroyed"
     return "\n".join([*blocks, summary])
 
 

@@ -17,15 +17,11 @@ import html
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .blueprint import Workspace
-    from .diagnostics import Diagnostic, Diagnostics
-    from .resource import Resource
-    from .synthesis import Synthesized
+from .semantics import Note
 
 #: Above this many characters JSON is shown as plain escaped text: highlighting a huge document would
 #: stall the notebook for seconds and nobody reads it colour by colour anyway.
@@ -36,8 +32,8 @@ MAX_HIGHLIGHT_CHARS = 200_000
 MAX_ROWS = 500
 
 SEVERITY_COLOURS = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
-_GOOD = "#1a7f37"
-_MUTED = "#6e7781"
+GOOD = "#1a7f37"
+MUTED = "#6e7781"
 _TABLE = "border-collapse:collapse;margin:4px 0 10px 0;font-size:13px"
 _CELL = "text-align:left;vertical-align:top;padding:3px 10px;border-bottom:1px solid #d0d7de"
 _HEAD = _CELL + ";font-weight:600;border-bottom:2px solid #8c959f;white-space:nowrap"
@@ -49,7 +45,7 @@ _CODE_BG = "#f6f8fa"
 _NOWRAP = "white-space:nowrap;word-break:keep-all"
 _PRE = f"{MONO};white-space:pre;background:{_CODE_BG};margin:0;padding:6px 8px;font-size:12px;line-height:1.4"
 #: A JSON block taller than this scrolls inside its box instead of stretching the notebook.
-_SCROLL = f"max-height:32em;overflow:auto;border:1px solid #d0d7de;border-radius:4px;background:{_CODE_BG}"
+SCROLL = f"max-height:32em;overflow:auto;border:1px solid #d0d7de;border-radius:4px;background:{_CODE_BG}"
 #: Table columns that hold identifiers: their cells do not wrap.
 IDENT_COLUMNS = frozenset({"stack", "address", "type", "name", "output", "resource", "attribute", "logical id",
                            "setting", "flavor", "hash key", "table", "env", "code", "where", "path", "file",
@@ -182,9 +178,9 @@ def highlight_json(data: Any) -> str:
 def json_block(data: Any, label: str, open_: bool = False) -> str:
     """JSON folded in a ``<details>`` (closed unless ``open_``) whose summary names it and its size, in a
     scroll box of bounded height."""
-    summary = f"{code(label)} <small style='color:{_MUTED}'>({_size(json_text(data))})</small>"
+    summary = f"{code(label)} <small style='color:{MUTED}'>({_size(json_text(data))})</small>"
     return (f"<details{' open' if open_ else ''} style='margin:4px 0'><summary style='cursor:pointer'>{summary}"
-            f"</summary><div style='{_SCROLL}'>{highlight_json(data)}</div></details>")
+            f"</summary><div style='{SCROLL}'>{highlight_json(data)}</div></details>")
 
 
 def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: Sequence[str] | None = None,
@@ -202,7 +198,7 @@ def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: S
                    + "</tr>" for row in shown)
     more = ""
     if total is not None and total > len(shown):
-        more = (f"<p style='color:{_MUTED};margin:0 0 8px 0'>&hellip; {total - len(shown):,} more row(s) not "
+        more = (f"<p style='color:{MUTED};margin:0 0 8px 0'>&hellip; {total - len(shown):,} more row(s) not "
                 "shown</p>")
     return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
@@ -218,18 +214,23 @@ def cell(value: Any, column: str = "") -> str:
     for ``None``; a ``${...}`` token is kept whole."""
     if value is None:
         return ""
-    if isinstance(value, Mapping) and "tags" in column.lower():
-        return tags_html(value)
+    if isinstance(value, Note):
+        return f"<span style='color:{SEVERITY_COLOURS.get(value.tone, MUTED)}'>{esc(value.text)}</span>"
+    if isinstance(value, Mapping) and (("tags" in column.lower()) or (value and all(
+            isinstance(v, str) for v in value.values()))):
+        return tags_html(value)  # an object of strings (tags, say) as key=value lines
     if isinstance(value, Mapping | list | tuple):
         return code(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
     if isinstance(value, bool):
-        return badge("true", _GOOD) if value else badge("false", _MUTED)
+        return badge("true", GOOD) if value else badge("false", MUTED)
     if isinstance(value, str) and "${" in value:
         return ident(value)
     return esc(value)
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, Note):
+        return value.text
     if value is None:
         return ""
     if isinstance(value, Mapping | list | tuple | bool):
@@ -296,166 +297,9 @@ class Table(Sequence[dict[str, Any]]):
     def _repr_html_(self) -> str:
         title = f"<p style='margin:4px 0'><b>{esc(self.title)}</b></p>" if self.title else ""
         if not self.rows:
-            return title + f"<p style='color:{_MUTED}'>(no rows)</p>"
+            return title + f"<p style='color:{MUTED}'>(no rows)</p>"
         return title + html_table(self.columns, ([cell(r.get(c), c) for c in self.columns] for r in self.rows),
                                   total=len(self.rows))
-
-
-# -- diagnostics -----------------------------------------------------------------------------------
-
-def where(d: Diagnostic, root: Path | str | None = None) -> str:
-    file = display_path(d.file, root)
-    return f"{file}:{d.line}:{d.column}" if d.line else file
-
-
-def diagnostics_html(found: Diagnostics, root: Path | str | None = None) -> str:
-    """A problem table: severity in colour, code, file:line:column, JSON path and the message."""
-    items = found.sorted()
-    if not items:
-        return f"<p style='color:{_GOOD};margin:4px 0'>&#10004; no problems</p>"
-    counts = {s: sum(1 for d in items if str(d.severity) == s) for s in SEVERITY_COLOURS}
-    summary = ", ".join(f"<b style='color:{SEVERITY_COLOURS[s]}'>{n} {s}{'s' if n != 1 else ''}</b>"
-                        for s, n in counts.items() if n)
-    rows = ([badge(str(d.severity), SEVERITY_COLOURS.get(str(d.severity), _MUTED)), code(d.code),
-             ident(where(d, root)), code(d.path or "/"), esc(d.message)]
-            for d in items)
-    return (f"<div><p style='margin:4px 0'>{summary}</p>"
-            + html_table(["severity", "code", "where", "path", "message"], rows, total=len(items)) + "</div>")
-
-
-# -- resources -------------------------------------------------------------------------------------
-
-def _state(resource: Resource) -> str:
-    if resource.disabled:
-        return badge("disabled", _MUTED)
-    if resource.provided:
-        return badge("provided", "#8250df")
-    return badge("enabled", _GOOD)
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def key_schema(resource: Resource) -> list[dict[str, Any]]:
-    """One row per attribute: its type, whether it is the table's HASH/RANGE key, and which indexes use it.
-
-    Key names that no attribute defines get a row too (type ``None``): that is the usual mistake, and
-    seeing it in the table is quicker than reading the diagnostic.
-    """
-    spec = resource.spec
-    adv = resource.advanced.get("aws_dynamodb")
-    adv = adv if isinstance(adv, dict) else {}
-    attrs = spec.get("attributes")
-    rows: dict[str, dict[str, Any]] = {}
-    for logical_id, attr in (attrs.items() if isinstance(attrs, dict) else ()):
-        if isinstance(attr, dict):
-            name = attr.get("name")
-            rows.setdefault(str(name), {"attribute": name, "logical id": logical_id, "type": attr.get("type"),
-                                        "key": "", "indexes": []})
-
-    def use(name: Any, role: str, index: str | None = None) -> None:
-        if name is None:
-            return
-        row = rows.setdefault(str(name), {"attribute": name, "logical id": None, "type": None, "key": "",
-                                          "indexes": []})
-        if index is None:
-            row["key"] = role
-        else:
-            row["indexes"].append(f"{index} ({role})")
-
-    use(spec.get("hash_key"), "HASH")
-    use(adv.get("range_key"), "RANGE")
-    for gsi in _dicts(adv.get("global_secondary_indexes")):
-        use(gsi.get("hash_key"), "HASH", f"GSI {gsi.get('name')}")
-        use(gsi.get("range_key"), "RANGE", f"GSI {gsi.get('name')}")
-    for lsi in _dicts(adv.get("local_secondary_indexes")):
-        use(spec.get("hash_key"), "HASH", f"LSI {lsi.get('name')}")
-        use(lsi.get("range_key"), "RANGE", f"LSI {lsi.get('name')}")
-    return list(rows.values())
-
-
-def _settings(resource: Resource) -> list[tuple[str, Any]]:
-    adv = resource.advanced.get("aws_dynamodb")
-    adv = adv if isinstance(adv, dict) else {}
-    mode = adv.get("billing_mode", "PAY_PER_REQUEST")
-    if mode == "PROVISIONED":
-        read, write = adv.get("read_capacity", "?"), adv.get("write_capacity", "?")
-        mode = f"PROVISIONED (read {_plain(read)}, write {_plain(write)})"
-    found: list[tuple[str, Any]] = [("billing mode", mode)]
-    for label, key in (("point-in-time recovery", "point_in_time_recovery_enabled"),
-                       ("deletion protection", "deletion_protection_enabled"), ("TTL", "ttl_enabled"),
-                       ("stream", "stream_enabled"), ("autoscaling", "autoscaling_enabled")):
-        if key in adv:
-            found.append((label, adv[key]))
-    meta_tags, adv_tags = resource.metadata.get("tags"), adv.get("tags")
-    tags = {**(meta_tags if isinstance(meta_tags, dict) else {}), **(adv_tags if isinstance(adv_tags, dict) else {})}
-    if tags:
-        found.append(("tags", tags))
-    return found
-
-
-def resource_html(resource: Resource) -> str:
-    """Header (address, flavor, state, files), the key schema, main settings, and the document itself."""
-    paths = resource.files or (resource.file,)
-    root = blueprint_root(paths)
-    files = ", ".join(code(display_path(f, root)) for f in paths)
-    env = f" &middot; environment {code(resource.environment)}" if resource.environment else ""
-    head = (f"<p style='margin:4px 0'><b>{esc(resource.address)}</b> {code(resource.key or '?/?/?')} "
-            f"{_state(resource)}{env}<br><small style='color:{_MUTED}'>from {files}</small></p>")
-    parts = [head]
-    schema = key_schema(resource)
-    if schema:
-        rows = []
-        for r in schema:
-            undefined = r["type"] is None
-            rows.append([
-                f"<b>{ident(r['attribute'])}</b>",
-                esc(r["logical id"] or ""),
-                f"<span style='color:{SEVERITY_COLOURS['error']}'>not defined</span>" if undefined
-                else code(r["type"]),
-                f"<b>{esc(r['key'])}</b>",
-                esc(", ".join(r["indexes"])),
-            ])
-        parts.append(html_table(["attribute", "logical id", "type", "table key", "indexes using it"], rows))
-    elif not resource.provided:
-        parts.append(f"<p style='color:{_MUTED}'>no <code>spec.attributes</code></p>")
-    if resource.provided and resource.out:
-        parts.append("<p style='margin:4px 0'>provided outside this blueprint; outputs:</p>")
-        parts.append(f"<div style='{_SCROLL}'>{highlight_json(resource.out)}</div>")
-    elif resource.kind == "dynamodb" or schema:
-        settings = _settings(resource)
-        parts.append(html_table(["setting", "value"], ([esc(k), cell(v, k)] for k, v in settings)))
-    parts.append(json_block(resource.data, "document"))
-    return "<div>" + "".join(parts) + "</div>"
-
-
-# -- workspaces ------------------------------------------------------------------------------------
-
-def workspace_html(workspace: Workspace) -> str:
-    """The environment, one row per resource, and any problems met while loading files."""
-    env = workspace.environment
-    tags = ", ".join(ident(f"{k}={v}") for k, v in sorted(env.cloud_tags.items())) or "none"
-    root = blueprint_root(f for r in workspace.resources for f in (r.files or (r.file,)))
-    parts = [f"<p style='margin:4px 0'>environment <b>{esc(env.name)}</b> &middot; region {code(env.region)} "
-             f"&middot; cloud tags: {tags}</p>"]
-    rows = []
-    for r in workspace.resources:
-        hash_key = r.spec.get("hash_key")
-        rows.append([f"<b>{esc(r.address)}</b>", code(r.key or "?"), _state(r),
-                     "" if hash_key is None else code(hash_key),
-                     "<br>".join(ident(display_path(f, root)) for f in (r.files or (r.file,)))])
-    if rows:
-        parts.append(html_table(["resource", "flavor", "state", "hash key", "files"], rows,
-                                nowrap=IDENT_COLUMNS | {"files"}))
-    else:
-        parts.append(f"<p style='color:{_MUTED}'>no resources</p>")
-    if workspace.diagnostics:
-        from .diagnostics import Diagnostics
-
-        parts.append("<p style='margin:4px 0'>problems while loading:</p>")
-        parts.append(diagnostics_html(Diagnostics(list(workspace.diagnostics)), root))
-    return "<div>" + "".join(parts) + "</div>"
 
 
 # -- synthesized stacks ----------------------------------------------------------------------------
@@ -495,17 +339,39 @@ class Stack(dict[str, Any]):
                 f"{json_block(dict(self), f'stacks/{self.name}/cdk.tf.json')}</div>")
 
 
-def synthesized_html(result: Synthesized) -> str:
+def stacks_html(stacks: Mapping[str, Mapping[str, Any]], environment: str, engine: str) -> str:
     """A per-stack summary (resources, outputs) then each stack's JSON, highlighted and folded."""
-    stacks = [Stack(n, s) for n, s in result.stacks.items()]
+    shown = [Stack(n, s) for n, s in stacks.items()]
     rows = []
-    for s in stacks:
+    for s in shown:
         res, outs = s.resources(), s.outputs()
         rows.append([f"<b>{esc(s.name)}</b>", ident_list(r["address"] for r in res),
                      ident_list(o["output"] for o in outs)])
-    parts = [f"<p style='margin:4px 0'><b>{len(stacks)} stack(s)</b> for environment {code(result.environment)}"
-             f" <small style='color:{_MUTED}'>({esc(result.engine)})</small></p>",
+    parts = [f"<p style='margin:4px 0'><b>{len(shown)} stack(s)</b> for environment {code(environment)}"
+             f" <small style='color:{MUTED}'>({esc(engine)})</small></p>",
              html_table(["stack", "resources", "outputs"], rows, total=len(rows))]
-    for s in stacks:
+    for s in shown:
         parts.append(json_block(dict(s), f"stacks/{s.name}/cdk.tf.json"))
     return "<div>" + "".join(parts) + "</div>"
+
+
+# -- objects that need the plugin host to be shown -------------------------------------------------
+
+_PRESENTERS: dict[type, Callable[[Any], str]] = {}
+
+
+def register_presenter(cls: type, render: Callable[[Any], str]) -> None:
+    """Let ``render`` draw instances of ``cls`` (a resource, a workspace) in Jupyter.
+
+    A resource is described by its flavor's plugin, which only the host (a layer above the models) can
+    ask; so the models' ``_repr_html_`` look their presenter up here and :mod:`facets_dynamo.views`, imported
+    with the API, registers it. Without it they show their plain ``repr``.
+    """
+    _PRESENTERS[cls] = render
+
+
+def present(obj: Any) -> str:
+    render = _PRESENTERS.get(type(obj))
+    if render is None:
+        return f"<pre style='{_PRE}'>{esc(repr(obj))}</pre>"
+    return render(obj)

@@ -25,6 +25,7 @@ from facets_dynamo.diff import (
     diff_values,
 )
 from facets_dynamo.resource import Resource
+from facets_dynamo.semantics import Effect
 
 DOC: dict[str, Any] = {
     "kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {"tags": {"team": "a"}},
@@ -79,8 +80,8 @@ def test_diff_values_uses_json_pointers() -> None:
 
 def test_identical_versions(tmp_path: Path) -> None:
     d = diff_resources(resource(tmp_path, DOC), resource(tmp_path, DOC, sub="b"), "dev")
-    assert (d.status, d.changes, d.replaces_table, d.destroys_data) == (UNCHANGED, [], False, False)
-    assert d.old_table == d.new_table == "orders-dev"
+    assert (d.status, d.changes, d.replaces, d.destroys_data) == (UNCHANGED, [], False, False)
+    assert d.old_name == d.new_name == "orders-dev"
 
 
 def test_in_place_changes_do_not_replace(tmp_path: Path) -> None:
@@ -88,11 +89,11 @@ def test_in_place_changes_do_not_replace(tmp_path: Path) -> None:
                   advanced__aws_dynamodb__global_secondary_indexes=[])
     new["advanced"]["aws_dynamodb"]["stream_view_type"] = "KEYS_ONLY"
     d = diff_resources(resource(tmp_path, DOC), resource(tmp_path, new, sub="b"), "dev")
-    assert d.status == CHANGED and not d.replaces_table and not d.destroys_data
+    assert d.status == CHANGED and not d.replaces and not d.destroys_data
     assert {c.path for c in d.changes} == {"/metadata/tags/team", "/advanced/aws_dynamodb/stream_enabled",
                                            "/advanced/aws_dynamodb/stream_view_type",
                                            "/advanced/aws_dynamodb/global_secondary_indexes/0"}
-    assert not any(c.replaces_table for c in d.changes)
+    assert all(c.effect is Effect.IN_PLACE for c in d.changes)
 
 
 @pytest.mark.parametrize(("edits", "flagged_path", "reason"), [
@@ -115,18 +116,18 @@ def test_in_place_changes_do_not_replace(tmp_path: Path) -> None:
 def test_replacing_changes_are_flagged(tmp_path: Path, edits: dict[str, Any], flagged_path: str,
                                        reason: str) -> None:
     d = diff_resources(resource(tmp_path, DOC), resource(tmp_path, changed(**edits), sub="b"), "dev")
-    assert d.replaces_table and d.destroys_data and not d.destroys_table
+    assert d.replaces and d.destroys_data and not d.destroys
     assert any(reason in r for r in d.reasons), d.reasons
-    flagged = [c for c in d.changes if c.replaces_table]
+    flagged = [c for c in d.changes if c.effect is Effect.REPLACES]
     assert flagged_path in {c.path for c in flagged}, d.changes
-    assert "REPLACES TABLE orders-dev" in d.format_text()
+    assert "REPLACES orders-dev" in d.format_text()
 
 
 def test_gsi_key_type_change_is_in_place(tmp_path: Path) -> None:
     """A GSI is rebuilt in place; only table and LSI key types force replacement."""
     d = diff_resources(resource(tmp_path, DOC),
                        resource(tmp_path, changed(spec__attributes__g={"name": "G", "type": "N"}), sub="b"), "dev")
-    assert d.status == CHANGED and not d.replaces_table
+    assert d.status == CHANGED and not d.replaces
 
 
 def test_lsi_reordering_is_not_a_replacement(tmp_path: Path) -> None:
@@ -135,7 +136,7 @@ def test_lsi_reordering_is_not_a_replacement(tmp_path: Path) -> None:
     old = changed(advanced__aws_dynamodb__local_secondary_indexes=two)
     new = changed(advanced__aws_dynamodb__local_secondary_indexes=list(reversed(two)))
     d = diff_resources(resource(tmp_path, old), resource(tmp_path, new, sub="b"), "dev")
-    assert d.changes and not d.replaces_table
+    assert d.changes and not d.replaces
 
 
 @pytest.mark.parametrize(("edit", "why"), [
@@ -144,16 +145,16 @@ def test_lsi_reordering_is_not_a_replacement(tmp_path: Path) -> None:
 ])
 def test_leaving_management_destroys(tmp_path: Path, edit: dict[str, Any], why: str) -> None:
     d = diff_resources(resource(tmp_path, DOC), resource(tmp_path, {**DOC, **edit}, sub="b"), "dev")
-    assert d.destroys_table and d.destroys_data and not d.replaces_table
+    assert d.destroys and d.destroys_data and not d.replaces
     assert why in d.reasons[0]
-    assert "DESTROYS TABLE orders-dev" in d.format_text()
+    assert "DESTROYS orders-dev" in d.format_text()
 
 
 def test_added_removed_and_enabled(tmp_path: Path) -> None:
     old = resource(tmp_path, DOC)
     assert diff_resources(None, old, "dev").status == ADDED
     gone = diff_resources(old, None, "dev")
-    assert gone.status == REMOVED and gone.destroys_table and gone.old_table == "orders-dev"
+    assert gone.status == REMOVED and gone.destroys and gone.old_name == "orders-dev"
     disabled = resource(tmp_path, {**DOC, "disabled": True}, sub="b")
     enabling = diff_resources(disabled, old, "dev")
     assert enabling.status == CHANGED and not enabling.destroys_data  # creates the table
@@ -162,13 +163,13 @@ def test_added_removed_and_enabled(tmp_path: Path) -> None:
 
 def test_environment_changes_the_table_name_not_the_verdict(tmp_path: Path) -> None:
     d = diff_resources(resource(tmp_path, DOC), resource(tmp_path, changed(spec__hash_key="G"), sub="b"), "prod")
-    assert d.old_table == "orders-prod" and d.replaces_table
+    assert d.old_name == "orders-prod" and d.replaces
 
 
 def test_change_json_shape() -> None:
-    assert Change("/a", ADDED, new=1).to_dict() == {"path": "/a", "op": "added", "new": 1, "replaces_table": False}
-    assert Change("/a", REMOVED, old=1).to_dict() == {"path": "/a", "op": "removed", "old": 1,
-                                                      "replaces_table": False}
+    assert Change("/a", ADDED, new=1).to_dict() == {"path": "/a", "op": "added", "new": 1, "effect": "unknown"}
+    assert Change("/a", REMOVED, old=1, effect=Effect.DESTROYS).to_dict() == {"path": "/a", "op": "removed",
+                                                                              "old": 1, "effect": "destroys"}
 
 
 def test_blueprints_pair_by_address_with_overrides(tmp_path: Path, example_bp: Path) -> None:
@@ -180,8 +181,8 @@ def test_blueprints_pair_by_address_with_overrides(tmp_path: Path, example_bp: P
     (new / "dev" / "dynamodb" / "instances" / "orders.json").unlink()  # dev loses its override; prod unaffected
     prod = compare_paths(example_bp, new, "prod")
     by = {d.address: d for d in prod.diffs}
-    assert by["dynamodb.sessions"].replaces_table and by["dynamodb.sessions"].old_table == "sessions-prod"
-    assert by["dynamodb.locks"].status == REMOVED and by["dynamodb.locks"].destroys_table
+    assert by["dynamodb.sessions"].replaces and by["dynamodb.sessions"].old_name == "sessions-prod"
+    assert by["dynamodb.locks"].status == REMOVED and by["dynamodb.locks"].destroys
     assert by["dynamodb.orders"].status == UNCHANGED
     dev = {d.address: d for d in compare_paths(example_bp, new, "dev").diffs}
     assert dev["dynamodb.sessions"].status == UNCHANGED  # the override is prod's only
@@ -234,8 +235,8 @@ def test_cli_two_files(tmp_path: Path, run_cli) -> None:
     new = resource(tmp_path, changed(advanced__aws_dynamodb__range_key="Created"), name="v2")
     done = run_cli("diff", old.file, new.file, "--env", "dev")
     assert done.returncode == 3, done.stderr
-    assert '~ /advanced/aws_dynamodb/range_key: "Sk" -> "Created"  [replaces table]' in done.stdout
-    assert "REPLACES TABLE v2-dev" in done.stdout  # two files are one resource, named by the new file
+    assert '~ /advanced/aws_dynamodb/range_key: "Sk" -> "Created"  [replaces]' in done.stdout
+    assert "REPLACES v2-dev" in done.stdout  # two files are one resource, named by the new file
     same = run_cli("diff", old.file, old.file, "--format", "json")
     assert same.returncode == 0
     report = json.loads(same.stdout)
@@ -268,12 +269,12 @@ def test_cli_base_revision(repo: Path, run_cli) -> None:
     assert done.returncode == 3, done.stderr
     report = json.loads(done.stdout)
     (entry,) = [r for r in report["resources"] if r["status"] != "unchanged"]
-    assert entry["address"] == "dynamodb.orders" and entry["replaces_table"] is True
+    assert entry["address"] == "dynamodb.orders" and entry["replaces"] is True and entry["effect"] == "replaces"
     assert entry["old_file"] == "HEAD:bp/dynamodb/instances/orders.json"
     assert {"path": "/spec/hash_key", "op": "changed", "old": "CustomerId", "new": "Status",
-            "replaces_table": True} in entry["changes"]
+            "effect": "replaces"} in entry["changes"]
     one_file = run_cli("diff", orders, "--base", "HEAD", "--env", "dev")
-    assert one_file.returncode == 3 and "dynamodb.orders (table orders-dev): changed" in one_file.stdout
+    assert one_file.returncode == 3 and "dynamodb.orders (orders-dev): changed" in one_file.stdout
     untouched = run_cli("diff", bp / "dynamodb" / "instances" / "locks.json", "--base", "HEAD")
     assert untouched.returncode == 0
 
@@ -299,7 +300,7 @@ def test_base_revision_of_a_deleted_file_reports_removal(repo: Path) -> None:
     locks.unlink()
     result = compare_with_git(locks, "HEAD", "prod")
     (d,) = result.diffs
-    assert (d.status, d.destroys_table, d.old_table) == (REMOVED, True, "locks-prod")
+    assert (d.status, d.destroys, d.old_name) == (REMOVED, True, "locks-prod")
     assert d.old_file == "HEAD:bp/dynamodb/instances/locks.json"
     assert result.destructive
 

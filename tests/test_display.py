@@ -12,6 +12,8 @@ import pytest
 import facets_dynamo as fd
 from facets_dynamo import display
 from facets_dynamo.diagnostics import Diagnostic, Diagnostics, Severity
+from facets_dynamo.diff import describe
+from facets_dynamo.semantics import Note
 from facets_dynamo.synthesis import Synthesized
 
 EVIL = "<script>alert('x')</script>"
@@ -48,13 +50,21 @@ def test_workspace_and_synthesized_escape_user_content(minimal: dict[str, Any]) 
         assert_escaped(html)
 
 
+def key_schema(resource: Any) -> dict[str, dict[str, Any]]:
+    """The key schema section of the flavor's description (the ``describe`` hook)."""
+    found = describe(resource, resource.environment or "default")
+    assert found is not None
+    (section,) = [s for s in found.sections if s.title == "key schema"]
+    return {str(r["attribute"]): dict(r) for r in section.rows}
+
+
 def test_resource_key_schema_shows_table_and_index_keys(example_bp: Path) -> None:
     orders = fd.load(example_bp)["orders"]
-    rows = {r["attribute"]: r for r in display.key_schema(orders)}
-    assert rows["CustomerId"]["key"] == "HASH" and rows["OrderId"]["key"] == "RANGE"
-    assert rows["CreatedAt"]["key"] == "" and rows["CreatedAt"]["type"] == "N"
-    assert rows["CreatedAt"]["indexes"] == ["GSI by-status (RANGE)", "LSI by-created (RANGE)"]
-    assert rows["Status"]["indexes"] == ["GSI by-status (HASH)"]
+    rows = key_schema(orders)
+    assert rows["CustomerId"]["table key"] == "HASH" and rows["OrderId"]["table key"] == "RANGE"
+    assert rows["CreatedAt"]["table key"] == "" and rows["CreatedAt"]["type"] == "N"
+    assert rows["CreatedAt"]["indexes using it"] == "GSI by-status (RANGE), LSI by-created (RANGE)"
+    assert rows["Status"]["indexes using it"] == "GSI by-status (HASH)"
     html = orders._repr_html_()
     for text in ("dynamodb.orders", "dynamodb/default/0.2", "HASH", "RANGE", "GSI by-status (HASH)",
                  "PROVISIONED", "orders.json"):
@@ -64,9 +74,9 @@ def test_resource_key_schema_shows_table_and_index_keys(example_bp: Path) -> Non
 def test_key_schema_shows_keys_no_attribute_defines(minimal: dict[str, Any]) -> None:
     minimal["spec"]["hash_key"] = "Missing"
     resource = fd.resource_from_dict(minimal, name="locks")
-    rows = {r["attribute"]: r for r in display.key_schema(resource)}
-    assert rows["Missing"]["type"] is None and rows["Missing"]["key"] == "HASH"
-    assert rows["LockID"]["key"] == ""
+    rows = key_schema(resource)
+    assert rows["Missing"]["type"] == Note("not defined") and rows["Missing"]["table key"] == "HASH"
+    assert rows["LockID"]["table key"] == ""
     assert "not defined" in resource._repr_html_()
 
 

@@ -1,4 +1,8 @@
-"""Hook implementations of the dynamodb/default/0.2 flavor (entry point ``dynamodb_default``)."""
+"""Hook implementations of the dynamodb/default/0.2 flavor (entry point ``dynamodb_default``).
+
+The host sends each hook only for this flavor's resources, so none of them checks ``resource.key``.
+Rules, synthesis, planning and descriptions all read the document through one model (:class:`.model.Table`).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,19 @@ from importlib.resources import files
 
 from facets_dynamo_schemas import schema_file
 
-from facets_dynamo import hookimpl
-from facets_dynamo.diagnostics import Diagnostic
-from facets_dynamo.flavor import Flavor, FlavorKey
-from facets_dynamo.resource import Resource
-from facets_dynamo.synthesis import SynthContext
-from facets_dynamo.validation import ValidationContext
+from facets_dynamo.plugin import (
+    Consequence,
+    Description,
+    Diagnostic,
+    Environment,
+    Flavor,
+    FlavorKey,
+    Form,
+    Resource,
+    SynthContext,
+    ValidationContext,
+    hookimpl,
+)
 
 from .model import Table
 
@@ -28,24 +39,41 @@ def register_flavors(register: Callable[[Flavor], None]) -> None:
         description="DynamoDB table keyed by a partition key, with the upstream module's advanced options",
         sample_source=files(__package__) / "sample.json",
         outputs=OUTPUTS,
-        schema_checked=True,  # tests/test_schema.py checks it against the 2020-12 metaschema
+        schema_checked=True,  # tests/plugin/test_schema.py checks it against the 2020-12 metaschema
     ))
 
 
 @hookimpl
-def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic] | None:
-    if resource.key != KEY:
-        return None
+def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
     from .rules import check
 
     return check(resource, context)
 
 
 @hookimpl
-def synthesize(resource: Resource, context: SynthContext) -> bool | None:
-    if resource.key != KEY:
-        return None
+def synthesize(resource: Resource, context: SynthContext) -> bool:
     from .synth import synthesize_table
 
     synthesize_table(Table(resource, context.environment.name), context)
     return True
+
+
+@hookimpl
+def plan_change(old: Resource | None, new: Resource | None, environment: Environment) -> list[Consequence]:
+    from .plan import plan_change as plan
+
+    return plan(old, new, environment)
+
+
+@hookimpl
+def describe(resource: Resource, environment: Environment) -> Description:
+    from .describe import describe as summarize
+
+    return summarize(resource, environment)
+
+
+@hookimpl
+def edit_form(resource: Resource) -> Form:
+    from .form import edit_form as form
+
+    return form(resource)

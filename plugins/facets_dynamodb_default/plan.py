@@ -1,0 +1,68 @@
+"""What a change to a dynamodb/default/0.2 resource does to the live table (the ``plan_change`` hook).
+
+Terraform replaces an ``aws_dynamodb_table`` (destroy, then create: every item is lost) when its ``name``,
+``hash_key``, ``range_key`` or any local secondary index changes, or when the type of a key attribute
+changes (the provider marks these arguments ForceNew); removing the resource drops its stack, which
+destroys the table. Everything else (billing, capacities, GSIs, TTL, streams, tags, ...) is updated in place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from facets_dynamo.plugin import Consequence, Effect, Environment, Resource
+
+from .model import BASE, Table
+
+REPLACES, DESTROYS = Effect.REPLACES, Effect.DESTROYS
+
+
+def plan_change(old: Resource | None, new: Resource | None, environment: Environment) -> list[Consequence]:
+    if old is None:  # a new table: created, nothing is lost
+        return []
+    if new is None:
+        return [Consequence(DESTROYS, "its stack is no longer synthesized and the table with all its data is "
+                            "destroyed; keep it enabled, or remove the table from state first")]
+    return replacements(Table(old, environment.name), Table(new, environment.name))
+
+
+def replacements(old: Table, new: Table) -> list[Consequence]:
+    found: list[Consequence] = []
+    if old.name != new.name:
+        found.append(Consequence(REPLACES, f"the table name changes ({old.name!r} -> {new.name!r}); DynamoDB "
+                                 "cannot rename a table: keep metadata.name (and the file name) as they were",
+                                 ("/metadata/name",)))
+    if old.hash_key != new.hash_key:
+        found.append(Consequence(REPLACES, f"the hash key changes ({_show(old.hash_key)} -> {_show(new.hash_key)});"
+                                 " a key cannot change in place: create a new resource and migrate the data",
+                                 ("/spec/hash_key",)))
+    if old.range_key != new.range_key:
+        found.append(Consequence(REPLACES, f"the range key changes ({_show(old.range_key)} -> "
+                                 f"{_show(new.range_key)}); a key cannot change in place: create a new resource "
+                                 "and migrate the data", (f"{BASE}/range_key",)))
+    old_lsis, new_lsis = old.lsis_by_name(), new.lsis_by_name()
+    if _canonical(old_lsis) != _canonical(new_lsis):
+        gone, came = sorted(set(old_lsis) - set(new_lsis)), sorted(set(new_lsis) - set(old_lsis))
+        edited = sorted(k for k in set(old_lsis) & set(new_lsis) if _canonical(old_lsis[k]) != _canonical(new_lsis[k]))
+        what = "; ".join(part for part in (
+            f"removed {', '.join(gone)}" if gone else "", f"added {', '.join(came)}" if came else "",
+            f"changed {', '.join(edited)}" if edited else "") if part)
+        found.append(Consequence(REPLACES, f"local secondary indexes change ({what}); LSIs exist only from table "
+                                 "creation", (f"{BASE}/local_secondary_indexes",)))
+    old_types, new_types = old.attribute_types(), new.attribute_types()
+    for name in sorted(old.key_names() & new.key_names()):
+        if name in old_types and name in new_types and old_types[name][0] != new_types[name][0]:
+            found.append(Consequence(REPLACES, f"key attribute {name!r} changes type ({_show(old_types[name][0])} "
+                                     f"-> {_show(new_types[name][0])}); stored keys cannot be converted",
+                                     (new_types[name][1],)))
+    return found
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 120 else text[:117] + "..."
