@@ -120,12 +120,12 @@ def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | N
          show_all: bool) -> None:
     """Changes between OLD and NEW (files or blueprint folders), or PATH at --base REV and now.
 
-    Exit 0 when no table is replaced or destroyed, 3 when one is (hash_key, range_key, table name,
-    local secondary indexes, key attribute type, or the resource removed/disabled), 1 for invalid
-    input, 2 for usage errors.
+    Exit 0 when nothing is replaced or destroyed, 3 when a change would replace or destroy a resource
+    (as its flavor's plugin plans it; removing, disabling or providing a managed resource always does),
+    1 for invalid input or a failing plugin, 2 for usage errors.
     """
     from .diagnostics import Diagnostics
-    from .diff import GitError, compare_paths, compare_with_git, report
+    from .diff import DiffError, GitError, compare_paths, compare_with_git, report
 
     if base is not None and not base.strip():
         raise click.UsageError("--base needs a git revision (a branch, tag or commit), not an empty string")
@@ -143,6 +143,9 @@ def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | N
     except GitError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except DiffError as exc:
+        click.echo(f"<plugin>: error FD900: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
     found = Diagnostics(result.diagnostics).sorted()
     if found.errors:
         _report(found, "json" if fmt == "json" else "text")
@@ -254,25 +257,25 @@ def edit(path: Path, env: str, serve: bool, host: str, port: int, token: str | N
 @click.argument("name")
 @click.option("--blueprint", type=click.Path(file_okay=False, path_type=Path),
               help="Write into BLUEPRINT/<kind>/instances/NAME.json instead of ./NAME.json.")
-@click.option("--kind", default="dynamodb", show_default=True)
-@click.option("--flavor", default="default", show_default=True)
-@click.option("--version", "version", default="0.2", show_default=True)
+@click.option("--flavor", "wanted", metavar="KIND/FLAVOR/VERSION",
+              help="The flavor to start from (e.g. dynamodb/default/0.2); needed when several are installed.")
 @click.option("--edit/--no-edit", "open_editor", default=None,
               help="Open the editor on the new file (default: only on an interactive terminal).")
-def new(name: str, blueprint: Path | None, kind: str, flavor: str, version: str, open_editor: bool | None) -> None:
-    """Start resource NAME from the flavor's sample; never overwrites an existing file."""
-    from .tui.scaffold import ScaffoldError, create_resource, sample_document, target_path
+def new(name: str, blueprint: Path | None, wanted: str | None, open_editor: bool | None) -> None:
+    """Start resource NAME from its flavor's sample; never overwrites an existing file."""
+    from .tui.scaffold import ScaffoldError, create_resource, pick_flavor, sample_document, target_path
 
     given = Path(name)
     try:
-        path = target_path(given.name, directory=given.parent, blueprint=blueprint, kind=kind)
+        flavor = pick_flavor(wanted)
+        path = target_path(given.name, flavor.kind, directory=given.parent, blueprint=blueprint)
         if blueprint is not None and given.parent != Path("."):
             raise ScaffoldError("with --blueprint give a plain NAME, not a path")
-        create_resource(path, sample_document(kind, flavor, version))
+        create_resource(path, sample_document(flavor))
     except ScaffoldError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"created {path} from the {kind}/{flavor}/{version} sample")
+    click.echo(f"created {path} from the {flavor.key} sample")
     if open_editor is None:
         open_editor = sys.stdin.isatty() and sys.stdout.isatty()
     if open_editor:

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Input, Switch
 
+from facets_dynamo.semantics import Effect
 from facets_dynamo.tui.app import EditorApp
 from facets_dynamo.tui.screens import ChoiceScreen, HelpScreen, PromptScreen
-from facets_dynamo.tui.widgets.form import AttributeScreen
+from facets_dynamo.tui.widgets.form import ItemScreen
 
 SIZE = (160, 45)
 
@@ -106,15 +107,15 @@ async def test_form_edits_rewrite_raw_json_keeping_indent(spec_file: Path) -> No
         await pilot.press("f2")
         await settle(pilot)
         assert app.query_one("#editor-tabs").active == "form-tab"
-        app.form.query_one("#point_in_time_recovery_enabled", Switch).value = True
+        app.form.query_one("#aws_dynamodb-point_in_time_recovery_enabled", Switch).value = True
         await settle(pilot)
-        app.form.query_one("#billing_mode").value = "PROVISIONED"
+        app.form.query_one("#aws_dynamodb-billing_mode").value = "PROVISIONED"
         await settle(pilot)
-        app.form.query_one("#read_capacity", Input).value = "5"
-        app.form.query_one("#write_capacity", Input).value = "7"
+        app.form.query_one("#aws_dynamodb-read_capacity", Input).value = "5"
+        app.form.query_one("#aws_dynamodb-write_capacity", Input).value = "7"
         await settle(pilot)
-        app.form.query_one("#metadata_name", Input).value = "locker"
-        app.form.query_one("#tags", Input).value = "team=core, owner=ana"
+        app.form.query_one("#metadata-name", Input).value = "locker"
+        app.form.query_one("#metadata-tags", Input).value = "team=core, owner=ana"
         app.form.query_one("#disabled", Switch).value = True
         await settle(pilot)
         data = json.loads(app.editor.text)
@@ -142,12 +143,12 @@ async def test_raw_edits_refresh_the_form(spec_file: Path) -> None:
         app.editor.text = json.dumps(data, indent=4) + "\n"
         await settle(pilot)
         form = app.form
-        assert form.query_one("#hash_key", Input).value == "LockID"
-        assert form.query_one("#range_key", Input).value == "When"
-        assert form.query_one("#ttl_enabled", Switch).value is True
-        assert form.query_one("#ttl_attribute_name", Input).value == "Expires"
-        assert form.query_one("#stream_view_type").value == "NEW_IMAGE"
-        rows = form.query_one("#attributes")
+        assert form.query_one("#spec-hash_key", Input).value == "LockID"
+        assert form.query_one("#aws_dynamodb-range_key", Input).value == "When"
+        assert form.query_one("#aws_dynamodb-ttl_enabled", Switch).value is True
+        assert form.query_one("#aws_dynamodb-ttl_attribute_name", Input).value == "Expires"
+        assert form.query_one("#aws_dynamodb-stream_view_type").value == "NEW_IMAGE"
+        rows = form.query_one("#spec-attributes")
         assert rows.row_count == 2
         assert [str(c) for c in rows.get_row("sk")] == ["sk", "When", "N", "range"]
         # the editor text was not rewritten by loading the form
@@ -162,11 +163,11 @@ async def test_form_never_overwrites_unparseable_text(spec_file: Path) -> None:
         app.editor.text = broken
         await settle(pilot)
         assert app.form.stale
-        assert app.form.query_one("#hash_key", Input).disabled
+        assert app.form.query_one("#spec-hash_key", Input).disabled
         assert "out of date" in str(app.form.query_one("#form-banner").content)
         # even a form edit that slips through is refused
         app.form.stale = False
-        app.form.query_one("#hash_key", Input).value = "Other"
+        app.form.query_one("#spec-hash_key", Input).value = "Other"
         await settle(pilot)
         assert app.editor.text == broken
 
@@ -177,40 +178,43 @@ async def test_attribute_add_rename_retype_remove(spec_file: Path) -> None:
         await settle(pilot)
         await pilot.press("f2")
         await settle(pilot)
-        app.form.action_add_attribute()
+        app.form.action_add_item()
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, AttributeScreen)
-        screen.query_one("#attr-id", Input).value = "sk"
-        screen.query_one("#attr-name", Input).value = "SortKey"
-        screen.query_one("#attr-type").value = "N"
+        assert isinstance(screen, ItemScreen)
+        screen.query_one("#item-id", Input).value = "sk"
+        screen.query_one("#item-0", Input).value = "SortKey"
+        screen.query_one("#item-1").value = "N"
         await pilot.click("#ok")
         await settle(pilot)
         attrs = json.loads(app.editor.text)["spec"]["attributes"]
         assert attrs["sk"] == {"name": "SortKey", "type": "N"}
         # rename the hash key attribute: hash_key follows the new name
-        table = app.form.query_one("#attributes")
+        table = app.form.query_one("#spec-attributes")
         table.move_cursor(row=0)
-        app.form.action_rename_attribute()
+        app.form.edit_item("spec-attributes")
         await pilot.pause()
         screen = app.screen
-        screen.query_one("#attr-name", Input).value = "LockKey"
+        screen.query_one("#item-0", Input).value = "LockKey"
         await pilot.click("#ok")
         await settle(pilot)
         data = json.loads(app.editor.text)
         assert data["spec"]["attributes"]["key1"]["name"] == "LockKey"
         assert data["spec"]["hash_key"] == "LockKey"
         assert list(data["spec"]["attributes"]) == ["key1", "sk"]  # order kept
-        # type selector for the highlighted row
+        # retype the second row through its edit dialog
         table.move_cursor(row=1)
         await pilot.pause()
-        app.form.query_one("#attr-type-select").value = "B"
+        app.form.edit_item("spec-attributes")
+        await pilot.pause()
+        app.screen.query_one("#item-1").value = "B"
+        await pilot.click("#ok")
         await settle(pilot)
         assert json.loads(app.editor.text)["spec"]["attributes"]["sk"]["type"] == "B"
         # remove it again
         table.move_cursor(row=1)
         await pilot.pause()
-        await pilot.click("#attr-remove")
+        await pilot.click("#spec-attributes-remove")
         await settle(pilot)
         assert list(json.loads(app.editor.text)["spec"]["attributes"]) == ["key1"]
         assert app.problems.diagnostics == []
@@ -276,14 +280,14 @@ async def test_diff_marks_table_replacement(spec_file: Path) -> None:
         app.editor.text = app.editor.text.replace('"name": "LockID"', '"name": "LockID2"').replace(
             '"hash_key": "LockID"', '"hash_key": "LockID2"')
         await settle(pilot)
-        assert app.diff_view is not None and app.diff_view.replaces_table
-        assert "REPLACES THE TABLE" in app.diff.summary
-        assert "forces replacement" in app.diff.body
+        assert app.diff_view is not None and app.diff_view.effect is Effect.REPLACES
+        assert "REPLACES locks-default" in app.diff.summary  # the name its flavor describes
+        assert "loses data" in app.diff.body
         assert re.search(r'^\+\s*"hash_key": "LockID2"', app.diff.body, re.MULTILINE), app.diff.body
         # an in-place change is not flagged
         app.editor.text = spec_file.read_text().replace('"metadata": {}', '"metadata": {"tags": {"a": "b"}}')
         await settle(pilot)
-        assert app.diff_view is not None and app.diff_view.changed and not app.diff_view.replaces_table
+        assert app.diff_view is not None and app.diff_view.changed and not app.diff_view.loses_data
         assert "in place" in app.diff.summary
 
 
@@ -292,10 +296,10 @@ async def test_save_is_atomic_and_keeps_style(spec_file: Path) -> None:
     app = editor_app(spec_file)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.form.query_one("#hash_key", Input).value = "LockID"  # no-op: not dirty
+        app.form.query_one("#spec-hash_key", Input).value = "LockID"  # no-op: not dirty
         await settle(pilot)
         assert not app.session.buffer.dirty
-        app.form.query_one("#server_side_encryption_enabled", Switch).value = True
+        app.form.query_one("#aws_dynamodb-server_side_encryption_enabled", Switch).value = True
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -468,7 +472,7 @@ async def test_help_theme_and_command_palette_entries(spec_file: Path) -> None:
         assert app.current_theme.dark is not dark
         titles = {c.title for c in app.get_system_commands(app.screen)}
         for wanted in ("Save", "Save as…", "New resource", "Reload from disk", "Switch form / JSON",
-                       "Switch preview / diff", "Show diff", "Next environment", "Focus problems", "Add attribute",
+                       "Switch preview / diff", "Show diff", "Next environment", "Focus problems", "Add item",
                        "Toggle light / dark", "Help"):
             assert wanted in titles
         await pilot.press("ctrl+p")
@@ -491,14 +495,20 @@ async def test_reload_discards_only_after_asking(spec_file: Path) -> None:
 
 
 def test_cli_new_writes_sample_and_refuses_overwrite(run_cli: Any, tmp_path: Path) -> None:
-    done = run_cli("new", "carts", cwd=tmp_path)
+    several = run_cli("new", "carts", cwd=tmp_path)  # the example sqs plugin is installed too
+    assert several.returncode == 2 and "dynamodb/default/0.2, sqs/default/0.1" in several.stderr
+    assert not (tmp_path / "carts.json").exists()
+    done = run_cli("new", "carts", "--flavor", "dynamodb/default/0.2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "carts.json").read_text())["kind"] == "dynamodb"
-    again = run_cli("new", "carts", cwd=tmp_path)
+    again = run_cli("new", "carts", "--flavor", "dynamodb/default/0.2", cwd=tmp_path)
     assert again.returncode == 2 and "exists" in again.stderr
-    bp = run_cli("new", "x", "--blueprint", tmp_path / "bp", cwd=tmp_path)
-    assert bp.returncode == 0 and (tmp_path / "bp" / "dynamodb" / "instances" / "x.json").is_file()
-    bad = run_cli("new", "no good", cwd=tmp_path)
+    bp = run_cli("new", "x", "--blueprint", tmp_path / "bp", "--flavor", "sqs/default/0.1", cwd=tmp_path)
+    assert bp.returncode == 0 and json.loads((tmp_path / "bp" / "sqs" / "instances" / "x.json").read_text())["kind"] \
+        == "sqs"
+    unknown = run_cli("new", "y", "--flavor", "queue/x/1", cwd=tmp_path)
+    assert unknown.returncode == 2 and "no plugin serves 'queue/x/1'" in unknown.stderr
+    bad = run_cli("new", "no good", "--flavor", "dynamodb/default/0.2", cwd=tmp_path)
     assert bad.returncode == 2 and "invalid resource name" in bad.stderr
     missing = run_cli("edit", tmp_path / "missing.json")
     assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr

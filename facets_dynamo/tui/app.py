@@ -27,11 +27,14 @@ from textual.worker import get_current_worker
 from ..blueprint import Workspace
 from ..diagnostics import Diagnostic
 from ..environment import DEFAULT_ENVIRONMENT
+from ..forms import Form
+from ..host import PluginFailure, default_host
 from ..jsonsource import parse_text
+from ..resource import Resource
 from .changes import DiffView, build_diff
 from .document import Buffer, SaveConflict, detect_style, dump_json
 from .messages import EnvironmentChosen, FormEdited, ProblemChosen, ResourceChosen
-from .scaffold import ScaffoldError, create_resource, sample_document, target_path
+from .scaffold import ScaffoldError, create_resource, pick_flavor, sample_document, target_path
 from .screens import ChoiceScreen, HelpScreen, PromptScreen
 from .session import Checked, Session
 from .widgets.form import SpecForm
@@ -178,7 +181,7 @@ class EditorApp(App[None]):
         self.parse_error = fatal[0] if fatal else None
         if doc is not None and isinstance(doc.data, dict):
             self.form.set_stale(None)
-            self.form.load(doc.data)
+            self.form.load(doc.data, self._flavor_form(Resource(doc.data, doc.source, str(buf.path), buf.path.stem)))
         elif doc is not None:
             self.form.set_stale("the document is not a JSON object")
         else:
@@ -299,7 +302,7 @@ class EditorApp(App[None]):
         self.diff_view = view = build_diff(old, new, self.session.env, old_stack, stack)
         self.diff.show(view, self._baseline_error or ("" if old is not None else "new: not in the saved version"))
         tab = self.query_one("#output-tabs", TabbedContent).get_tab("diff-tab")
-        tab.label = ("Diff ⚠" if view.replaces_table or view.destroys_table
+        tab.label = ("Diff ⚠" if view.loses_data
                      else f"Diff ({len(view.items)})" if view.items else "Diff")
 
     def _set_preview_state(self, message: str, state: str) -> None:
@@ -345,6 +348,15 @@ class EditorApp(App[None]):
         return rows
 
     # -- form <-> raw ------------------------------------------------------------------------------
+    def _flavor_form(self, resource: Resource) -> Form | None:
+        """The form the resource's flavor describes (None: JSON only, or its plugin failed)."""
+        try:
+            results = default_host().call_each("edit_form", key=resource.key, resource=resource)
+        except PluginFailure as exc:
+            self.notify(f"no form: {exc}", severity="warning", timeout=6)
+            return None
+        return next((r for _, r in results if isinstance(r, Form)), None)
+
     @on(FormEdited)
     def _form_edited(self, event: FormEdited) -> None:
         text = self.editor.text
@@ -441,7 +453,7 @@ class EditorApp(App[None]):
         if tabs.active == "raw-tab":
             self.editor.focus()
         else:
-            self.form.query_one("#hash_key").focus()
+            self.form.focus_first()
 
     def action_toggle_output(self) -> None:
         tabs = self.query_one("#output-tabs", TabbedContent)
@@ -464,9 +476,9 @@ class EditorApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_add_attribute(self) -> None:
+    def action_add_item(self) -> None:
         self.query_one("#editor-tabs", TabbedContent).active = "form-tab"
-        self.form.action_add_attribute()
+        self.form.action_add_item()
 
     # -- saving ------------------------------------------------------------------------------------
     def action_save(self) -> None:
@@ -577,13 +589,20 @@ class EditorApp(App[None]):
     # -- new resource ------------------------------------------------------------------------------
     def action_new_resource(self) -> None:
         root = self.session.root
-        kind = "dynamodb"
+        open_resource = self.session.resource_for(self.checked.workspace) if self.checked is not None else None
+        current = open_resource.key if open_resource is not None else None
+        try:
+            flavor = pick_flavor(current=current)
+        except ScaffoldError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        kind = flavor.kind
         where = (f"{root}/{kind}/instances/" if root is not None else f"{self.session.current.parent}/")
 
         def target(name: str) -> Path:
             if root is not None:
-                return target_path(name, blueprint=root, kind=kind)
-            return target_path(name, directory=self.session.current.parent)
+                return target_path(name, kind, blueprint=root)
+            return target_path(name, kind, directory=self.session.current.parent)
 
         def check(name: str) -> str:
             try:
@@ -596,14 +615,15 @@ class EditorApp(App[None]):
             if not name:
                 return
             try:
-                path = create_resource(target(name), sample_document(kind))
+                path = create_resource(target(name), sample_document(flavor))
             except ScaffoldError as exc:
                 self.notify(str(exc), severity="error", timeout=8)
                 return
             self.open_file(path)
             self.notify(f"created {path} from the flavor's sample", timeout=3)
 
-        self.push_screen(PromptScreen("New resource", f"Name (written to {where}<name>.json)", "", check), chosen)
+        self.push_screen(PromptScreen(f"New {flavor.key} resource", f"Name (written to {where}<name>.json)", "",
+                                      check), chosen)
 
     # -- quitting ----------------------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -655,7 +675,8 @@ class EditorApp(App[None]):
             yield SystemCommand(f"Environment: {env}", f"Preview and validate for {env!r}",
                                 _bind(self.set_environment, env), discover=False)
         yield SystemCommand("Focus problems", "Jump to the problems panel (F5)", self.action_focus_problems)
-        yield SystemCommand("Add attribute", "Add a key attribute on the form (Ctrl+O)", self.action_add_attribute)
+        yield SystemCommand("Add item", "Add to the form's first list, e.g. a key attribute (Ctrl+O)",
+                            self.action_add_item)
         yield SystemCommand("Toggle light / dark", "Switch the theme (Ctrl+T)", self.action_toggle_theme)
         yield SystemCommand("Help", "Keys and how the editor works (F1)", self.action_help)
         if self.session.root is not None:

@@ -1,67 +1,79 @@
-"""The form's view of a resource document: read fields out of the JSON and write edits back into it.
+"""The form's edits, as changes at JSON pointers of a document: generic, driven by the flavor's :class:`Form`.
 
-Edits change only the keys they are about (key order and everything the form does not know about stay
-as they were), so switching between the form and the raw JSON never drops anything the user wrote.
+Edits change only the keys they are about (key order and everything the form does not know about stay as
+they were), so switching between the form and the raw JSON never drops anything the user wrote. Every
+function returns a new document and leaves its argument alone.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from ..forms import Collection, Field, FieldKind, Form
 
 Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
-ADVANCED = ("advanced", "aws_dynamodb")
-TYPES = ("S", "N", "B")
-BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
-STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
-TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
-
-# advanced.aws_dynamodb options shown on the form: key -> (label, kind)
-OPTIONS: dict[str, tuple[str, str]] = {
-    "billing_mode": ("Billing mode", "billing"),
-    "read_capacity": ("Read capacity", "int"),
-    "write_capacity": ("Write capacity", "int"),
-    "range_key": ("Range (sort) key", "attribute"),
-    "ttl_enabled": ("TTL", "bool"),
-    "ttl_attribute_name": ("TTL attribute", "str"),
-    "point_in_time_recovery_enabled": ("Point-in-time recovery", "bool"),
-    "server_side_encryption_enabled": ("Server-side encryption (KMS)", "bool"),
-    "stream_enabled": ("Streams", "bool"),
-    "stream_view_type": ("Stream view type", "stream"),
-    "deletion_protection_enabled": ("Deletion protection", "bool"),
-    "table_class": ("Table class", "table_class"),
-}
+#: The Facets envelope, the same for every flavor: shown above the flavor's own fields.
+ENVELOPE = (
+    Field("/disabled", "Disabled (keep in the blueprint, do not provision)", FieldKind.SWITCH),
+    Field("/metadata/name", "Metadata name (default: the file name)", placeholder="resource name"),
+    Field("/metadata/tags", "Tags (key=value, comma separated)", FieldKind.TAGS, placeholder="team=core, owner=ana"),
+)
 
 
-@dataclass(frozen=True)
-class Attribute:
-    id: str
-    name: str
-    type: str
+def parts(pointer: str) -> list[str]:
+    """RFC 6901 pointer -> reference tokens."""
+    if not pointer:
+        return []
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
 
 
-def _obj(data: Any, *keys: str) -> dict[str, Any]:
-    for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data if isinstance(data, dict) else {}
-
-
-def _ensure(data: dict[str, Any], *keys: str) -> dict[str, Any]:
-    for key in keys:
-        if not isinstance(data.get(key), dict):
-            data[key] = {}
-        data = data[key]
+def get(data: Any, pointer: str) -> Any:
+    """The value at ``pointer``, or None where the path does not exist or crosses a non-container."""
+    for part in parts(pointer):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
     return data
 
 
-def _prune(data: dict[str, Any], *keys: str) -> None:
-    """Remove the empty objects the form created on the way to a key it then removed."""
+def empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def set_value(data: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
+    """``data`` with ``value`` at ``pointer`` (objects created on the way). An empty value removes the key, and
+    objects the removal leaves empty go too; a ``False`` switch is written only if the key was there."""
+    out = copy.deepcopy(data)
+    keys = parts(pointer)
+    parent_keys, last = keys[:-1], keys[-1]
+    existing = get(out, "/" + "/".join(k.replace("~", "~0").replace("/", "~1") for k in parent_keys)) \
+        if parent_keys else out
+    if empty(value) or (value is False and not (isinstance(existing, dict) and last in existing)):
+        if isinstance(existing, dict) and last in existing:
+            del existing[last]
+            _prune(out, parent_keys)
+        return out
+    node = out
+    for key in parent_keys:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[last] = value
+    return out
+
+
+def _prune(data: dict[str, Any], keys: list[str]) -> None:
+    """Remove the empty objects left on the way to a key that was just removed."""
     chain = [data]
     for key in keys:
-        nxt = chain[-1].get(key)
+        nxt = chain[-1].get(key) if isinstance(chain[-1], dict) else None
         if not isinstance(nxt, dict):
             return
         chain.append(nxt)
@@ -71,48 +83,20 @@ def _prune(data: dict[str, Any], *keys: str) -> None:
         del parent[key]
 
 
-# -- reading ---------------------------------------------------------------------------------------
+# -- text <-> value ----------------------------------------------------------------------------------
 
-def attributes(data: Any) -> list[Attribute]:
-    out = []
-    for key, value in _obj(data, "spec", "attributes").items():
-        value = value if isinstance(value, dict) else {}
-        out.append(Attribute(str(key), _text(value.get("name")), _text(value.get("type"))))
-    return out
-
-
-def _text(value: Any) -> str:
+def text(value: Any) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def hash_key(data: Any) -> str:
-    return _text(_obj(data, "spec").get("hash_key"))
+def format_tags(values: Any) -> str:
+    return ", ".join(f"{k}={text(v)}" for k, v in values.items()) if isinstance(values, dict) else ""
 
 
-def disabled(data: Any) -> bool:
-    return isinstance(data, dict) and data.get("disabled") is True
-
-
-def metadata_name(data: Any) -> str:
-    return _text(_obj(data, "metadata").get("name"))
-
-
-def tags(data: Any) -> dict[str, str]:
-    return {str(k): _text(v) for k, v in _obj(data, "metadata", "tags").items()}
-
-
-def option(data: Any, key: str) -> Any:
-    return _obj(data, *ADVANCED).get(key)
-
-
-def format_tags(values: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in values.items())
-
-
-def parse_tags(text: str) -> dict[str, str]:
+def parse_tags(source: str) -> dict[str, str]:
     """``team=core, owner=ana`` -> dict; raises ValueError with a message for the form."""
     out: dict[str, str] = {}
-    for part in text.split(","):
+    for part in source.split(","):
         if not part.strip():
             continue
         key, sep, value = part.partition("=")
@@ -122,120 +106,138 @@ def parse_tags(text: str) -> dict[str, str]:
     return out
 
 
-def parse_tags_or_none(text: str) -> dict[str, str] | None:
+def parse_tags_or_none(source: str) -> dict[str, str] | None:
     try:
-        return parse_tags(text)
+        return parse_tags(source)
     except ValueError:
         return None
 
 
-def tags_editable(data: Any) -> bool:
+def tags_editable(value: Any) -> bool:
     """Tags round-trip through ``k=v, ...`` only when no key or value holds ',' or '='."""
-    raw = _obj(data, "metadata").get("tags", {})
-    if not isinstance(raw, dict):
+    if value is None:
+        return True
+    if not isinstance(value, dict):
         return False
     return all(isinstance(v, str) and not set(",=") & set(k + v) and k == k.strip() and v == v.strip()
-               for k, v in raw.items())
+               for k, v in value.items())
 
 
-# -- writing (each returns a new document) ---------------------------------------------------------
+def format_list(value: Any) -> str:
+    return ", ".join(text(v) for v in value) if isinstance(value, list) else ""
 
-def set_hash_key(data: dict[str, Any], value: str) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    _ensure(out, "spec")["hash_key"] = value
+
+def parse_list(source: str) -> list[str]:
+    return [p.strip() for p in source.split(",") if p.strip()]
+
+
+def list_editable(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(v, str) and "," not in v for v in value))
+
+
+def parse_int(source: str) -> int | None:
+    try:
+        return int(source.strip())
+    except ValueError:
+        return None
+
+
+# -- collections -------------------------------------------------------------------------------------
+
+def items(data: Any, collection: Collection) -> list[tuple[str, dict[str, Any]]]:
+    """``(id, item)`` of each object in the collection: the key for a keyed one, the position for a list."""
+    found = get(data, collection.pointer)
+    if collection.keyed:
+        return [(str(k), v if isinstance(v, dict) else {}) for k, v in found.items()] if isinstance(found, dict) else []
+    return [(str(i), v if isinstance(v, dict) else {}) for i, v in enumerate(found)] if isinstance(found, list) else []
+
+
+def item_values(item: dict[str, Any], collection: Collection, values: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with each field of the collection set from ``values`` (pointer -> value; empty removes)."""
+    out = dict(item)
+    for f in collection.fields:
+        if f.pointer in values:
+            out = set_value(out, f.pointer, values[f.pointer])
     return out
 
 
-def set_disabled(data: dict[str, Any], value: bool) -> dict[str, Any]:
+def add_item(data: dict[str, Any], collection: Collection, item_id: str, values: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(data)
-    if value or "disabled" in out:
-        out["disabled"] = value
-    return out
+    if collection.keyed:
+        table = get(out, collection.pointer)
+        if isinstance(table, dict) and item_id in table:
+            raise ValueError(f"{collection.id_label} {item_id!r} exists already")
+        table = dict(table) if isinstance(table, dict) else {}
+        table[item_id] = item_values({}, collection, values)
+        return set_value(out, collection.pointer, table)
+    listed = get(out, collection.pointer)
+    listed = list(listed) if isinstance(listed, list) else []
+    listed.append(item_values({}, collection, values))
+    return set_value(out, collection.pointer, listed)
 
 
-def set_metadata_name(data: dict[str, Any], value: str) -> dict[str, Any]:
+def update_item(data: dict[str, Any], collection: Collection, item_id: str, new_id: str,
+                values: dict[str, Any]) -> dict[str, Any]:
+    """Edit one item in place (a keyed item may get a new id, in its place in the key order). When its
+    ``name_field`` changes, values at the collection's ``renames`` pointers naming the old name follow."""
     out = copy.deepcopy(data)
-    meta = _ensure(out, "metadata")
-    if value:
-        meta["name"] = value
+    found = get(out, collection.pointer)
+    if collection.keyed:
+        if not isinstance(found, dict) or item_id not in found:
+            raise ValueError(f"no {collection.id_label} {item_id!r}")
+        if new_id != item_id and new_id in found:
+            raise ValueError(f"{collection.id_label} {new_id!r} exists already")
+        old = found[item_id] if isinstance(found[item_id], dict) else {}
+        new = item_values(old, collection, values)
+        rebuilt = {(new_id if k == item_id else k): (new if k == item_id else v) for k, v in found.items()}
+        found.clear()
+        found.update(rebuilt)
     else:
-        meta.pop("name", None)
+        if not isinstance(found, list) or not item_id.isdigit() or int(item_id) >= len(found):
+            raise ValueError(f"no item {item_id} in {collection.label}")
+        old = found[int(item_id)] if isinstance(found[int(item_id)], dict) else {}
+        new = item_values(old, collection, values)
+        found[int(item_id)] = new
+    if collection.name_field:
+        before, after = get(old, collection.name_field), get(new, collection.name_field)
+        if isinstance(before, str) and before and isinstance(after, str) and before != after:
+            for pattern in collection.renames:
+                _rename(out, parts(pattern), before, after)
     return out
 
 
-def set_tags(data: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    meta = _ensure(out, "metadata")
-    if values:
-        meta["tags"] = dict(values)
+def _rename(node: Any, keys: list[str], old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` at every path matching ``keys`` (``*``: every item of a list)."""
+    if not keys:
+        return
+    key, rest = keys[0], keys[1:]
+    if key == "*" and isinstance(node, list):
+        targets = list(range(len(node)))
+    elif isinstance(node, dict) and key in node:
+        targets = [key]
     else:
-        meta.pop("tags", None)
-    return out
+        return
+    for target in targets:
+        if rest:
+            _rename(node[target], rest, old, new)
+        elif node[target] == old:
+            node[target] = new
 
 
-def set_option(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
-    """Set ``advanced.aws_dynamodb.<key>``; ``None``/"" removes it (a False switch stays only if present)."""
+def remove_item(data: dict[str, Any], collection: Collection, item_id: str) -> dict[str, Any]:
     out = copy.deepcopy(data)
-    current = _obj(out, *ADVANCED)
-    if value is None or value == "" or (value is False and key not in current):
-        if key in current:
-            del current[key]
-            _prune(out, *ADVANCED)
-        return out
-    _ensure(out, *ADVANCED)[key] = value
+    found = get(out, collection.pointer)
+    if collection.keyed and isinstance(found, dict):
+        found.pop(item_id, None)
+    elif isinstance(found, list) and item_id.isdigit() and int(item_id) < len(found):
+        del found[int(item_id)]
     return out
 
 
-def add_attribute(data: dict[str, Any], attr: Attribute) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    table = _ensure(out, "spec", "attributes")
-    if attr.id in table:
-        raise ValueError(f"an attribute with id {attr.id!r} exists already")
-    table[attr.id] = {"name": attr.name, "type": attr.type}
-    return out
+def valid_id(collection: Collection, item_id: str) -> bool:
+    return bool(re.fullmatch(collection.id_pattern, item_id))
 
 
-def remove_attribute(data: dict[str, Any], attr_id: str) -> dict[str, Any]:
-    out = copy.deepcopy(data)
-    _obj(out, "spec", "attributes").pop(attr_id, None)
-    return out
-
-
-def update_attribute(data: dict[str, Any], old_id: str, attr: Attribute) -> dict[str, Any]:
-    """Rename (id and/or DynamoDB name) or retype one attribute, in place in the key order.
-
-    Keys that named the old attribute (hash_key, range_key, index keys) follow a name change, so a
-    rename never leaves the table pointing at a name that no longer exists.
-    """
-    out = copy.deepcopy(data)
-    table = _obj(out, "spec", "attributes")
-    if old_id not in table:
-        raise ValueError(f"no attribute with id {old_id!r}")
-    if attr.id != old_id and attr.id in table:
-        raise ValueError(f"an attribute with id {attr.id!r} exists already")
-    old_value = table[old_id] if isinstance(table[old_id], dict) else {}
-    old_name = old_value.get("name")
-    new_value = {**old_value, "name": attr.name, "type": attr.type}
-    rebuilt = {(attr.id if k == old_id else k): (new_value if k == old_id else v) for k, v in table.items()}
-    table.clear()
-    table.update(rebuilt)
-    if isinstance(old_name, str) and old_name and old_name != attr.name:
-        _rename_key_references(out, old_name, attr.name)
-    return out
-
-
-def _rename_key_references(data: dict[str, Any], old: str, new: str) -> None:
-    spec = _obj(data, "spec")
-    if spec.get("hash_key") == old:
-        spec["hash_key"] = new
-    adv = _obj(data, *ADVANCED)
-    if adv.get("range_key") == old:
-        adv["range_key"] = new
-    if adv.get("ttl_attribute_name") == old:
-        adv["ttl_attribute_name"] = new
-    for list_key in ("global_secondary_indexes", "local_secondary_indexes"):
-        for index in adv.get(list_key) or []:
-            if isinstance(index, dict):
-                for field in ("hash_key", "range_key"):
-                    if index.get(field) == old:
-                        index[field] = new
+def all_fields(form: Form) -> tuple[Field, ...]:
+    """The envelope's fields, then the flavor's, in the order the form shows them."""
+    return ENVELOPE + form.fields

@@ -6,12 +6,14 @@ No Textual here: the CLI uses it without paying for the UI import.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..flavor import Flavor, FlavorKey
 from ..host import Host, default_host
 from .document import Style, dump_json
 
@@ -22,8 +24,7 @@ class ScaffoldError(Exception):
     """The new resource cannot be created; the message says why and what to do."""
 
 
-def target_path(name: str, *, directory: Path | None = None, blueprint: Path | None = None,
-                kind: str = "dynamodb") -> Path:
+def target_path(name: str, kind: str, *, directory: Path | None = None, blueprint: Path | None = None) -> Path:
     """Where ``name`` goes: ``<blueprint>/<kind>/instances/<name>.json`` or ``<directory>/<name>.json``."""
     stem = name[:-5] if name.endswith(".json") else name
     if not NAME.match(stem) or len(stem) > 128:
@@ -34,14 +35,31 @@ def target_path(name: str, *, directory: Path | None = None, blueprint: Path | N
     return (directory or Path.cwd()) / f"{stem}.json"
 
 
-def sample_document(kind: str = "dynamodb", flavor: str = "default", version: str = "0.2",
-                    host: Host | None = None) -> dict[str, Any]:
+def pick_flavor(wanted: str | None = None, host: Host | None = None, current: FlavorKey | None = None) -> Flavor:
+    """The flavor to start from: ``wanted`` (``kind/flavor/version``), else ``current`` (the flavor of the
+    resource being edited) when it is served, else the only flavor installed; several and none named is an
+    error that lists them."""
     host = host or default_host()
-    found = host.flavor(kind, flavor, version)
-    if found is None:
-        raise ScaffoldError(f"no plugin serves {kind}/{flavor}/{version}; available: "
-                            f"{', '.join(host.available()) or 'none'}")
-    return found.sample or {"kind": kind, "flavor": flavor, "version": version, "metadata": {}, "spec": {}}
+    available = ", ".join(host.available()) or "none (no flavor plugins are installed)"
+    if wanted is not None:
+        parts = wanted.split("/")
+        found = host.flavor(*parts) if len(parts) == 3 else None
+        if found is None:
+            raise ScaffoldError(f"no plugin serves {wanted!r}; give KIND/FLAVOR/VERSION, one of: {available}")
+        return found
+    if current is not None and current in host.flavors:
+        return host.flavors[current]
+    if len(host.flavors) == 1:
+        return next(iter(host.flavors.values()))
+    raise ScaffoldError(f"several flavors are installed: choose one with --flavor ({available})" if host.flavors
+                        else f"no flavor to start from: {available}")
+
+
+def sample_document(flavor: Flavor) -> dict[str, Any]:
+    """A fresh copy of the flavor's sample (a bare envelope when it ships none)."""
+    if flavor.sample is None:
+        return {"kind": flavor.kind, "flavor": flavor.flavor, "version": flavor.version, "metadata": {}, "spec": {}}
+    return copy.deepcopy(flavor.sample)
 
 
 def create_resource(path: Path, document: dict[str, Any]) -> Path:

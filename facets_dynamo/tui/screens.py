@@ -118,7 +118,7 @@ The **problems** panel lists every diagnostic; Enter on one moves the cursor the
 | F4 | next environment |
 | F5 | focus the problems panel |
 | F8 | focus the resources sidebar (blueprints) |
-| Ctrl+O | add a key attribute (form) |
+| Ctrl+O | add an item to the form's first list (e.g. a key attribute) |
 | Ctrl+T | light / dark theme |
 | Ctrl+P | command palette (every action is there) |
 | F1 or ? | this help |

@@ -1,72 +1,168 @@
-"""The form view of a dynamodb resource: the fields people change most, without writing JSON.
+"""The form view of a resource, built from its flavor's :class:`~facets_dynamo.forms.Form` (``edit_form`` hook).
 
-The form holds no document of its own. It shows the last parsed document (``load``) and turns every
-edit into a :class:`FormEdited` transform for the app to apply to the raw text; when the raw text does
-not parse, the form is marked out of date and stops sending edits, so it can never overwrite the buffer.
+The form holds no document of its own. It shows the last parsed document (``load``) and turns every edit
+into a :class:`FormEdited` transform for the app to apply to the raw text; when the raw text does not
+parse, the form is marked out of date and stops sending edits, so it can never overwrite the buffer. The
+widgets are rebuilt only when the form's shape changes (another flavor), not on every keystroke.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Button, Collapsible, DataTable, Input, Label, Select, Static, Switch
 
+from ...forms import Collection, Field, FieldKind, Form
 from .. import formmodel as fm
 from ..messages import FormEdited
 
-ATTRIBUTE_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
-SWITCHES = [k for k, (_label, kind) in fm.OPTIONS.items() if kind == "bool"]
-SELECTS = {"billing_mode": fm.BILLING_MODES, "stream_view_type": fm.STREAM_VIEW_TYPES,
-           "table_class": fm.TABLE_CLASSES}
-TEXTS = {"read_capacity": "int", "write_capacity": "int", "range_key": "str", "ttl_attribute_name": "str"}
+
+def widget_id(pointer: str) -> str:
+    """A readable widget id for a pointer: its last two tokens (``/spec/hash_key`` -> ``spec-hash_key``)."""
+    tokens = [re.sub(r"[^A-Za-z0-9_]", "_", t) for t in fm.parts(pointer)] or ["root"]
+    return "-".join(tokens[-2:])
 
 
-class AttributeScreen(ModalScreen[fm.Attribute | None]):
-    """Add or rename/retype one key attribute."""
+def field_widgets(f: Field, wid: str) -> Iterable[Widget]:
+    """The label and input widget of one field (empty at first; values are set by ``_show``)."""
+    if f.kind is FieldKind.SWITCH:
+        yield Horizontal(Switch(id=wid), Label(f.label, classes="switch-label"), classes="switch-row")
+        return
+    yield Label(f.label, classes="field-label")
+    if f.kind is FieldKind.CHOICE:
+        yield Select([(c, c) for c in f.choices], id=wid, prompt="(not set)", allow_blank=not f.required)
+        return
+    placeholder = f.placeholder or ("key=value, ..." if f.kind is FieldKind.TAGS else
+                                    "a, b, ..." if f.kind is FieldKind.LIST else "(not set)")
+    field = Input(id=wid, type="integer" if f.kind is FieldKind.INTEGER else "text", placeholder=placeholder)
+    field.select_on_focus = False  # tabbing through the form must not arm "type to replace"
+    if f.suggestions:
+        field.suggester = SuggestFromList(f.suggestions, case_sensitive=True)
+    yield field
+
+
+def value_of(widget: Widget, f: Field) -> tuple[bool, Any]:
+    """``(ok, value)`` read from a field's widget; ``ok`` is False (and the widget marked) when it does not parse."""
+    if isinstance(widget, Switch):
+        return True, widget.value
+    if isinstance(widget, Select):
+        return True, None if widget.value is Select.NULL else widget.value
+    assert isinstance(widget, Input)
+    raw = widget.value
+    try:
+        if f.kind is FieldKind.INTEGER:
+            number = fm.parse_int(raw)
+            if raw.strip() and number is None:
+                raise ValueError(f"{raw.strip()!r} is not a whole number")
+            value: Any = number
+        elif f.kind is FieldKind.TAGS:
+            value = fm.parse_tags(raw)
+        elif f.kind is FieldKind.LIST:
+            value = fm.parse_list(raw)
+        else:
+            value = raw
+    except ValueError as exc:
+        widget.set_class(True, "-invalid")
+        widget.tooltip = str(exc)
+        return False, None
+    widget.set_class(False, "-invalid")
+    widget.tooltip = None
+    return True, value
+
+
+def show_value(widget: Widget, f: Field, value: Any) -> None:
+    """Put ``value`` into the field's widget unless the widget already means the same (no event storm)."""
+    if isinstance(widget, Switch):
+        if widget.value != (value is True):
+            widget.value = value is True
+    elif isinstance(widget, Select):
+        wanted = value if value in f.choices else Select.NULL
+        if widget.value != wanted:
+            widget.value = wanted
+    elif isinstance(widget, Input):
+        ok, current = value_of(widget, f)
+        if ok and (None if fm.empty(current) else current) == (None if fm.empty(value) else value):
+            return  # e.g. "05" typed for 5: leave what the user is typing alone
+        shown = (fm.format_tags(value) if f.kind is FieldKind.TAGS else fm.format_list(value)
+                 if f.kind is FieldKind.LIST else fm.text(value))
+        if widget.value != shown:
+            widget.value = shown
+
+
+def editable(f: Field, value: Any) -> bool:
+    """Tags and lists round-trip through one line of text only when their values hold no separators."""
+    if f.kind is FieldKind.TAGS:
+        return fm.tags_editable(value)
+    if f.kind is FieldKind.LIST:
+        return fm.list_editable(value)
+    return True
+
+
+class ItemScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
+    """Add or edit one item of a collection (an attribute, an index): its fields come from the flavor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, attr: fm.Attribute | None, taken: set[str]) -> None:
+    def __init__(self, collection: Collection, item_id: str | None, item: dict[str, Any] | None,
+                 taken: set[str]) -> None:
         super().__init__(classes="modal")
-        self.attr = attr
+        self.collection = collection
+        self.item_id = item_id
+        self.item = item or {}
         self.taken = taken
 
     def compose(self) -> ComposeResult:
-        a = self.attr or fm.Attribute("", "", "S")
+        c = self.collection
+        noun = c.label.rstrip("s") if c.label.endswith("s") else c.label
         with VerticalScroll(classes="dialog"):
-            yield Label("Rename attribute" if self.attr else "Add attribute", classes="dialog-title")
-            yield Label("Logical id (letters, digits, '_' or '-')")
-            yield Input(a.id, placeholder="e.g. customer", id="attr-id")
-            yield Label("Attribute name (as DynamoDB sees it)")
-            yield Input(a.name, placeholder="e.g. CustomerId", id="attr-name")
-            yield Label("Type")
-            yield Select([("S (string)", "S"), ("N (number)", "N"), ("B (binary)", "B")],
-                         value=a.type if a.type in fm.TYPES else "S", allow_blank=False, id="attr-type")
-            yield Static("", id="attr-error", classes="error")
+            yield Label(f"{'Edit' if self.item_id is not None else 'Add'} {noun.lower()}", classes="dialog-title")
+            if c.keyed:
+                yield Label(f"{c.id_label.capitalize()} (letters, digits, '_' or '-')")
+                yield Input(self.item_id or "", id="item-id")
+            for i, f in enumerate(c.fields):
+                yield from field_widgets(f, f"item-{i}")
+            yield Static("", id="item-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
+    def on_mount(self) -> None:
+        for i, f in enumerate(self.collection.fields):
+            show_value(self.query_one(f"#item-{i}"), f, fm.get(self.item, f.pointer))
+        first = self.query("#item-id, Input, Select").first()
+        first.focus()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def submit(self) -> None:
-        attr_id = self.query_one("#attr-id", Input).value.strip()
-        name = self.query_one("#attr-name", Input).value.strip()
-        type_ = str(self.query_one("#attr-type", Select).value)
-        error = ("the logical id must be letters, digits, '_' or '-'" if not ATTRIBUTE_ID.match(attr_id)
-                 else f"id {attr_id!r} is used by another attribute" if attr_id in self.taken
-                 else "the attribute name must not be empty" if not name else "")
+        c = self.collection
+        item_id = self.query_one("#item-id", Input).value.strip() if c.keyed else (self.item_id or "")
+        values: dict[str, Any] = {}
+        error = ""
+        if c.keyed and not fm.valid_id(c, item_id):
+            error = f"the {c.id_label} must be letters, digits, '_' or '-'"
+        elif c.keyed and item_id in self.taken:
+            error = f"{c.id_label} {item_id!r} is used by another item"
+        for i, f in enumerate(c.fields):
+            ok, value = value_of(self.query_one(f"#item-{i}"), f)
+            if not ok:
+                error = error or f"{f.label}: not a valid value"
+            elif f.required and fm.empty(value):
+                error = error or f"{f.label} must not be empty"
+            values[f.pointer] = value
         if error:
-            self.query_one("#attr-error", Static).update(error)
+            self.query_one("#item-error", Static).update(error)
             return
-        self.dismiss(fm.Attribute(attr_id, name, type_))
+        self.dismiss((item_id, values))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -74,60 +170,77 @@ class AttributeScreen(ModalScreen[fm.Attribute | None]):
 
 
 class SpecForm(VerticalScroll):
-    """Hash key, attributes, disabled, metadata and the common advanced options."""
+    """The envelope (disabled, name, tags), then the flavor's fields and collections, grouped by section."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+o", "add_attribute", "Add attribute"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+o", "add_item", "Add item")]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.data: dict[str, Any] = {}
         self.stale = False
+        self.form: Form | None = None
+        self.fields: dict[str, Field] = {}  # widget id -> field
+        self.collections: dict[str, Collection] = {}  # table id -> collection
+        self._shape: Any = object()
+        self._ready = False  # the widgets of ``_shape`` are mounted
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-banner")
-        yield Label("Hash (partition) key", classes="field-label")
-        yield Input(placeholder="name of a declared attribute", id="hash_key")
-        yield Label("Key attributes", classes="field-label")
-        table: DataTable[str] = DataTable(id="attributes", cursor_type="row", zebra_stripes=True)
-        yield table
-        with Horizontal(classes="attr-buttons"):
-            yield Button("Add", id="attr-add", compact=True)
-            yield Button("Rename", id="attr-edit", compact=True)
-            yield Button("Remove", id="attr-remove", compact=True, variant="error")
-            yield Label(" type ", classes="inline-label")
-            yield Select([(t, t) for t in fm.TYPES], id="attr-type-select", allow_blank=True, compact=True,
-                         prompt="-")
-        with Horizontal(classes="switch-row"):
-            yield Switch(id="disabled")
-            yield Label("Disabled (keep in the blueprint, do not provision)", classes="switch-label")
-        yield Label("Metadata name (default: the file name)", classes="field-label")
-        yield Input(placeholder="resource name", id="metadata_name")
-        yield Label("Tags (key=value, comma separated)", classes="field-label")
-        yield Input(placeholder="team=core, owner=ana", id="tags")
-        with Collapsible(title="Advanced options (advanced.aws_dynamodb)", collapsed=False, id="advanced"):
-            for key, (label, kind) in fm.OPTIONS.items():
-                if kind == "bool":
-                    with Horizontal(classes="switch-row"):
-                        yield Switch(id=key)
-                        yield Label(label, classes="switch-label")
-                elif key in SELECTS:
-                    yield Label(label, classes="field-label")
-                    yield Select([(v, v) for v in SELECTS[key]], id=key, prompt="(not set)")
-                else:
-                    yield Label(label, classes="field-label")
-                    yield Input(id=key, type="integer" if kind == "int" else "text",
-                                placeholder="(not set)")
+        yield Vertical(id="form-body")
 
-    def on_mount(self) -> None:
-        for field in self.query(Input):
-            field.select_on_focus = False  # tabbing through the form must not arm "type to replace"
-        table = self.query_one("#attributes", DataTable)
-        table.add_column("id", key="id")
-        table.add_column("name", key="name")
-        table.add_column("type", key="type")
-        table.add_column("key", key="role")
+    # -- building ----------------------------------------------------------------------------------
+    @staticmethod
+    def _shape_of(form: Form | None) -> Any:
+        if form is None:
+            return None
+        return (tuple((f.pointer, f.kind, f.choices, f.section) for f in form.fields),
+                tuple((c.pointer, c.keyed, c.role_label, tuple((f.pointer, f.kind, f.choices) for f in c.fields))
+                      for c in form.collections))
+
+    def _build(self, form: Form | None) -> list[Widget]:
+        self.fields, self.collections = {}, {}
+        if form is None:
+            return [Static("This flavor describes no form: edit its JSON (F2).", id="form-none")]
+        sections: dict[str, list[Widget]] = {"": []}
+        envelope: list[Widget] = []
+        for f in fm.all_fields(form):
+            wid = widget_id(f.pointer)
+            self.fields[wid] = f
+            target = envelope if f in fm.ENVELOPE else sections.setdefault(f.section, [])
+            target.extend(field_widgets(f, wid))
+        for c in form.collections:
+            tid = widget_id(c.pointer)
+            self.collections[tid] = c
+            table: DataTable[str] = DataTable(id=tid, cursor_type="row", zebra_stripes=True, classes="collection")
+            buttons = Horizontal(Button("Add", id=f"{tid}-add", compact=True),
+                                 Button("Edit", id=f"{tid}-edit", compact=True),
+                                 Button("Remove", id=f"{tid}-remove", compact=True, variant="error"),
+                                 classes="collection-buttons")
+            sections.setdefault(c.section, []).extend([Label(c.label, classes="field-label"), table, buttons])
+        sections[""].extend(envelope)  # the flavor's main fields first, then the envelope, then the sections
+        widgets = sections.pop("")
+        for title, inner in sections.items():
+            widgets.append(Collapsible(*inner, title=title, collapsed=False))
+        return widgets
+
+    def _columns(self) -> None:
+        for tid, c in self.collections.items():
+            table = self.query_one(f"#{tid}", DataTable)
+            if c.keyed:
+                table.add_column(c.id_label, key="id")
+            for f in c.fields:
+                table.add_column(f.label.split(" (")[0], key=f.pointer)
+            if c.role_label:
+                table.add_column(c.role_label, key="role")
+
+    async def _rebuild(self, form: Form | None) -> None:
+        self._ready = False
+        body = self.query_one("#form-body", Vertical)
+        await body.remove_children()
+        await body.mount_all(self._build(form))
+        self._columns()
+        self._ready = True
+        self._show()  # the newest document, which may have come while the widgets were being built
 
     # -- showing the document ----------------------------------------------------------------------
     def set_stale(self, reason: str | None) -> None:
@@ -137,82 +250,59 @@ class SpecForm(VerticalScroll):
         banner.update(f"Form out of date: {reason}\nFix the JSON (F2) — the form is read-only until it parses."
                       if reason else "")
         banner.set_class(self.stale, "-visible")
-        for widget in self.query("Input, Switch, Select, Button, DataTable"):
-            if widget.id not in {"tags"} or self.stale:
-                widget.disabled = self.stale
-        if not self.stale:
-            self.query_one("#tags", Input).disabled = not fm.tags_editable(self.data)
+        self._lock()
 
-    def load(self, data: dict[str, Any]) -> None:
-        """Show ``data`` without sending edits back (values equal to the widget's are left alone)."""
-        self.data = data
-        attrs = fm.attributes(data)
-        names = [a.name for a in attrs if a.name]
+    def _lock(self) -> None:
+        for widget in self.query("#form-body Input, #form-body Switch, #form-body Select, #form-body Button, "
+                                 "#form-body DataTable"):
+            f = self.fields.get(widget.id or "")
+            widget.disabled = self.stale or (f is not None and not editable(f, fm.get(self.data, f.pointer)))
+
+    def load(self, data: dict[str, Any], form: Form | None) -> None:
+        """Show ``data`` with ``form`` without sending edits back (values equal to the widgets' are left)."""
+        self.data, self.form = data, form
+        shape = self._shape_of(form)
+        if shape != self._shape:
+            self._shape = shape
+            self.run_worker(self._rebuild(form), group="form-build", exclusive=True)
+            return
+        self._show()
+
+    def _show(self) -> None:
+        if self.form is None or not self._ready:
+            return
         with self.prevent(Input.Changed, Switch.Changed, Select.Changed):
-            self._set_input("hash_key", fm.hash_key(data))
-            self.query_one("#hash_key", Input).suggester = SuggestFromList(names, case_sensitive=True)
-            self._set_switch("disabled", fm.disabled(data))
-            self._set_input("metadata_name", fm.metadata_name(data))
-            tags_input = self.query_one("#tags", Input)
-            editable = fm.tags_editable(data)
-            tags_input.disabled = not editable or self.stale
-            tags_input.placeholder = "team=core, owner=ana" if editable else "tags hold ',' or '=': edit them in JSON"
-            if editable and fm.parse_tags_or_none(tags_input.value) != fm.tags(data):
-                self._set_input("tags", fm.format_tags(fm.tags(data)))
-            for key in SWITCHES:
-                self._set_switch(key, fm.option(data, key) is True)
-            for key, values in SELECTS.items():
-                value = fm.option(data, key)
-                select = self.query_one(f"#{key}", Select)
-                wanted = value if value in values else Select.NULL
-                if select.value != wanted:
-                    select.value = wanted
-            for key, kind in TEXTS.items():
-                value = fm.option(data, key)
-                current = self.query_one(f"#{key}", Input).value
-                if kind == "int" and current.strip() and value == _int_or_none(current):
-                    continue
-                self._set_input(key, "" if value is None else str(value))
-            self.query_one("#range_key", Input).suggester = SuggestFromList(names, case_sensitive=True)
-            self.query_one("#ttl_attribute_name", Input).suggester = SuggestFromList(names, case_sensitive=True)
-        self._fill_attributes(attrs, data)
+            for wid, f in self.fields.items():
+                widget = self.query_one(f"#{wid}")
+                if f.suggestions and isinstance(widget, Input):
+                    widget.suggester = SuggestFromList(f.suggestions, case_sensitive=True)
+                show_value(widget, f, fm.get(self.data, f.pointer))
+        current = {c.pointer: c for c in self.form.collections}
+        for tid, c in self.collections.items():
+            self._fill(tid, current.get(c.pointer, c))
+        self._lock()
 
-    def _set_input(self, widget_id: str, value: str) -> None:
-        widget = self.query_one(f"#{widget_id}", Input)
-        if widget.value != value:
-            widget.value = value
-
-    def _set_switch(self, widget_id: str, value: bool) -> None:
-        widget = self.query_one(f"#{widget_id}", Switch)
-        if widget.value != value:
-            widget.value = value
-
-    def _fill_attributes(self, attrs: list[fm.Attribute], data: dict[str, Any]) -> None:
-        table = self.query_one("#attributes", DataTable)
+    def _fill(self, tid: str, c: Collection) -> None:
+        self.collections[tid] = c  # the flavor's newest answer (roles, suggestions)
+        table = self.query_one(f"#{tid}", DataTable)
         row = table.cursor_row
         table.clear()
-        hash_key, range_key = fm.hash_key(data), fm.option(data, "range_key")
-        for a in attrs:
-            role = "hash" if a.name == hash_key else "range" if a.name == range_key else ""
-            table.add_row(a.id, a.name, a.type, role, key=a.id)
-        if attrs:
-            table.move_cursor(row=min(max(row, 0), len(attrs) - 1))
-        self._sync_type_select()
+        for item_id, item in fm.items(self.data, c):
+            cells = [item_id] if c.keyed else []
+            cells += [fm.format_list(v) if isinstance(v := fm.get(item, f.pointer), list) else fm.text(v)
+                      for f in c.fields]
+            if c.role_label:
+                cells.append(c.roles.get(item_id, ""))
+            table.add_row(*cells, key=item_id)
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
-    def selected_attribute(self) -> fm.Attribute | None:
-        table = self.query_one("#attributes", DataTable)
-        attrs = fm.attributes(self.data)
-        if not attrs or table.cursor_row < 0 or table.cursor_row >= len(attrs):
+    def selected(self, tid: str) -> tuple[str, dict[str, Any]] | None:
+        table = self.query_one(f"#{tid}", DataTable)
+        found = fm.items(self.data, self.collections[tid])
+        if not found or not 0 <= table.cursor_row < len(found):
             return None
-        return attrs[table.cursor_row]
-
-    def _sync_type_select(self) -> None:
-        attr = self.selected_attribute()
-        select = self.query_one("#attr-type-select", Select)
-        wanted = attr.type if attr and attr.type in fm.TYPES else Select.NULL
-        if select.value != wanted:
-            with self.prevent(Select.Changed):
-                select.value = wanted
+        return found[table.cursor_row]
 
     # -- turning edits into transforms -------------------------------------------------------------
     def _edit(self, transform: fm.Transform, what: str) -> None:
@@ -221,97 +311,81 @@ class SpecForm(VerticalScroll):
             return
         self.post_message(FormEdited(transform, what))
 
-    @on(Input.Changed)
+    def _field_edited(self, widget: Widget) -> None:
+        f = self.fields.get(widget.id or "")
+        if f is None:
+            return
+        ok, value = value_of(widget, f)
+        if ok:
+            self._edit(lambda d: fm.set_value(d, f.pointer, value), f.label)
+
+    @on(Input.Changed, "#form-body Input")
     def _input_changed(self, event: Input.Changed) -> None:
         # Read the widget, not the event: a late event from load() then carries the loaded value (a no-op)
         # instead of an older one that would undo what the user typed in the JSON meanwhile.
-        key, value = event.input.id or "", event.input.value
         event.stop()
-        if key == "hash_key":
-            self._edit(lambda d: fm.set_hash_key(d, value), "hash key")
-        elif key == "metadata_name":
-            self._edit(lambda d: fm.set_metadata_name(d, value), "metadata name")
-        elif key == "tags":
-            try:
-                tags = fm.parse_tags(value)
-            except ValueError as exc:
-                event.input.set_class(True, "-invalid")
-                event.input.tooltip = str(exc)
-                return
-            event.input.set_class(False, "-invalid")
-            event.input.tooltip = None
-            self._edit(lambda d: fm.set_tags(d, tags), "tags")
-        elif key in TEXTS:
-            if TEXTS[key] == "int":
-                number = _int_or_none(value)
-                if value.strip() and number is None:
-                    return
-                self._edit(lambda d: fm.set_option(d, key, number), key)
-            else:
-                self._edit(lambda d: fm.set_option(d, key, value), key)
+        self._field_edited(event.input)
 
-    @on(Switch.Changed)
+    @on(Switch.Changed, "#form-body Switch")
     def _switch_changed(self, event: Switch.Changed) -> None:
-        key, value = event.switch.id or "", event.switch.value
         event.stop()
-        if key == "disabled":
-            self._edit(lambda d: fm.set_disabled(d, value), "disabled")
-        elif key in SWITCHES:
-            self._edit(lambda d: fm.set_option(d, key, value), key)
+        self._field_edited(event.switch)
 
-    @on(Select.Changed)
+    @on(Select.Changed, "#form-body Select")
     def _select_changed(self, event: Select.Changed) -> None:
-        key = event.select.id or ""
-        current = event.select.value
-        value = None if current is Select.NULL else current
         event.stop()
-        if key in SELECTS:
-            self._edit(lambda d: fm.set_option(d, key, value), key)
-        elif key == "attr-type-select" and value is not None:
-            attr = self.selected_attribute()
-            if attr is not None and attr.type != value:
-                new = fm.Attribute(attr.id, attr.name, str(value))
-                self._edit(lambda d: fm.update_attribute(d, attr.id, new), f"type of {attr.name}")
+        self._field_edited(event.select)
 
-    @on(DataTable.RowHighlighted, "#attributes")
-    def _row_highlighted(self) -> None:
-        self._sync_type_select()
+    @on(Button.Pressed, ".collection-buttons Button")
+    def _collection_button(self, event: Button.Pressed) -> None:
+        tid, _, action = (event.button.id or "").rpartition("-")
+        if tid in self.collections:
+            {"add": self.add_item, "edit": self.edit_item, "remove": self.remove_item}[action](tid)
 
-    @on(DataTable.RowSelected, "#attributes")
-    @on(Button.Pressed, "#attr-edit")
-    def action_rename_attribute(self) -> None:
-        attr = self.selected_attribute()
-        if attr is None or self.stale:
+    @on(DataTable.RowSelected, ".collection")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        self.edit_item(event.data_table.id or "")
+
+    def focus_first(self) -> None:
+        found = self.query("#form-body Input, #form-body Switch, #form-body Select").first() \
+            if self.query("#form-body Input, #form-body Switch, #form-body Select") else None
+        (found or self).focus()
+
+    def action_add_item(self) -> None:
+        """Add an item to the first collection (Ctrl+O): key attributes for a table."""
+        if self.collections:
+            self.add_item(next(iter(self.collections)))
+
+    def add_item(self, tid: str) -> None:
+        if self.stale or tid not in self.collections:
             return
-        taken = {a.id for a in fm.attributes(self.data)} - {attr.id}
+        c = self.collections[tid]
+        taken = {i for i, _ in fm.items(self.data, c)}
 
-        def done(new: fm.Attribute | None) -> None:
-            if new is not None and new != attr:
-                self._edit(lambda d: fm.update_attribute(d, attr.id, new), f"attribute {new.name}")
+        def done(result: tuple[str, dict[str, Any]] | None) -> None:
+            if result is not None:
+                item_id, values = result
+                self._edit(lambda d: fm.add_item(d, c, item_id, values), f"added to {c.label}")
 
-        self.app.push_screen(AttributeScreen(attr, taken), done)
+        self.app.push_screen(ItemScreen(c, None, None, taken), done)
 
-    @on(Button.Pressed, "#attr-add")
-    def action_add_attribute(self) -> None:
-        if self.stale:
+    def edit_item(self, tid: str) -> None:
+        chosen = self.selected(tid) if tid in self.collections else None
+        if chosen is None or self.stale:
             return
-        taken = {a.id for a in fm.attributes(self.data)}
+        c = self.collections[tid]
+        old_id, item = chosen
+        taken = {i for i, _ in fm.items(self.data, c)} - {old_id}
 
-        def done(new: fm.Attribute | None) -> None:
-            if new is not None:
-                self._edit(lambda d: fm.add_attribute(d, new), f"attribute {new.name}")
+        def done(result: tuple[str, dict[str, Any]] | None) -> None:
+            if result is not None:
+                new_id, values = result
+                self._edit(lambda d: fm.update_item(d, c, old_id, new_id, values), f"edited {c.label}")
 
-        self.app.push_screen(AttributeScreen(None, taken), done)
+        self.app.push_screen(ItemScreen(c, old_id, item, taken), done)
 
-    @on(Button.Pressed, "#attr-remove")
-    def action_remove_attribute(self) -> None:
-        attr = self.selected_attribute()
-        if attr is not None:
-            self._edit(lambda d: fm.remove_attribute(d, attr.id), f"removed attribute {attr.name}")
-
-
-def _int_or_none(text: str) -> int | None:
-    try:
-        return int(text.strip())
-    except ValueError:
-        return None
+    def remove_item(self, tid: str) -> None:
+        chosen = self.selected(tid) if tid in self.collections else None
+        if chosen is not None:
+            c = self.collections[tid]
+            self._edit(lambda d: fm.remove_item(d, c, chosen[0]), f"removed from {c.label}")

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TextArea
 
+from ...semantics import Effect
 from ..changes import DiffView
 
 
@@ -44,7 +45,7 @@ class PreviewPane(Vertical):
 
 
 class DiffPane(Vertical):
-    """Changes of the preview against the saved version; table-replacing changes are marked."""
+    """Changes of the preview against the saved version; changes that lose data are marked."""
 
     def compose(self) -> ComposeResult:
         yield Static("no diff yet", id="diff-summary", classes="status")
@@ -61,14 +62,19 @@ class DiffPane(Vertical):
 
     def show(self, view: DiffView, note: str = "") -> None:
         summary = self.query_one("#diff-summary", Static)
-        lost = view.replaces_table or view.destroys_table
+        lost = view.loses_data
+        what = view.name or "the resource"
         if not view.changed:
             summary.update(note or "no changes against the saved version")
         elif lost:
-            verdict = "REPLACES THE TABLE" if view.replaces_table else "DESTROYS THE TABLE"
-            summary.update(f"⚠ {verdict} (all items lost) — {len(view.items)} change(s) against the saved version")
+            verdict = "REPLACES" if view.effect is Effect.REPLACES else "DESTROYS"
+            summary.update(f"⚠ {verdict} {what} (what it holds is lost) — {len(view.items)} change(s) against the "
+                           "saved version")
+        elif view.effect is Effect.UNKNOWN:
+            summary.update(f"{len(view.items)} change(s) against the saved version; "
+                           + (view.error or "the flavor's plugin does not say what they do"))
         else:
-            summary.update(f"{len(view.items)} change(s) against the saved version; the table is updated in place"
+            summary.update(f"{len(view.items)} change(s) against the saved version; {what} is updated in place"
                            + (f" ({note})" if note else ""))
         summary.set_class(lost, "-failed")
         summary.set_class(view.changed and not lost, "-stale")
@@ -77,11 +83,11 @@ class DiffPane(Vertical):
             text.append("⚠ " + reason + "\n", "bold red")
         if view.reasons:
             text.append("\n")
-        for line, replaces in view.items:
-            style = "bold red" if replaces else {"+": "green", "-": "red"}.get(line[:1], "yellow")
+        for line, loses in view.items:
+            style = "bold red" if loses else {"+": "green", "-": "red"}.get(line[:1], "yellow")
             text.append(line, style)
-            if replaces:
-                text.append("  ← forces replacement", "bold red reverse")
+            if loses:
+                text.append("  ← loses data", "bold red reverse")
             text.append("\n")
         if view.lines:
             text.append("\nsynthesized Terraform JSON (saved → edited):\n", "bold")
