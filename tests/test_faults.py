@@ -28,6 +28,7 @@ from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.cli import main
 from facets_dynamo.engine import Engine, node_binary
 from facets_dynamo.host import HOOK_TIMEOUT_ENV, Host
+from facets_dynamo.plugin import Flavor
 from facets_dynamo.synthesis import MARKER, SynthError, synthesize_workspace
 
 PREVIOUS = {"manifest.json": b'{"previous": true}\n', "stacks/old/cdk.tf.json": b'{"resource": {}}\n'}
@@ -55,6 +56,32 @@ def _locks(tmp_path: Path) -> Path:
     return path
 
 
+FAULT_DOC = {"kind": "fault", "flavor": "default", "version": "0.1", "metadata": {}, "spec": {}}
+#: Hooks reach only the plugin that serves a resource's flavor: a faulty test plugin serves ``fault/default/0.1``.
+SERVES_FAULT = """
+from facets_dynamo.plugin import Flavor, hookimpl as _hookimpl
+
+@_hookimpl
+def register_flavors(register):
+    register(Flavor("fault", "default", "0.1", schema_source={"type": "object"}))
+"""
+
+
+def _fault(tmp_path: Path, name: str = "job") -> Path:
+    """A resource of the flavor the faulty test plugins serve."""
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(FAULT_DOC, indent=2) + "\n")
+    return path
+
+
+class ServesFault:
+    """Mixed into the in-code test plugins so the host sends them the hooks of ``fault`` resources."""
+
+    @hookimpl
+    def register_flavors(self, register: Any) -> None:
+        register(Flavor("fault", "default", "0.1", schema_source={"type": "object"}))
+
+
 def _install(tmp_path: Path, name: str, source: str) -> dict[str, str]:
     """Install module ``name`` as a plugin distribution visible to subprocesses; returns their env."""
     site = tmp_path / "site"
@@ -62,7 +89,7 @@ def _install(tmp_path: Path, name: str, source: str) -> dict[str, str]:
     info.mkdir(parents=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.0\n")
     (info / "entry_points.txt").write_text(f"[facets_dynamo]\n{name} = {name}\n")
-    (site / f"{name}.py").write_text(textwrap.dedent(source))
+    (site / f"{name}.py").write_text(textwrap.dedent(source) + SERVES_FAULT)
     return {"PYTHONPATH": str(site)}
 
 
@@ -86,6 +113,7 @@ class Raising:
     @hookimpl
     def register_flavors(self, register: Any) -> None:
         self._maybe_raise("register_flavors")
+        register(Flavor("fault", "default", "0.1", schema_source={"type": "object"}))
 
     @hookimpl
     def validate(self, resource: Any, context: Any) -> None:
@@ -109,7 +137,7 @@ def test_plugin_raising_in_validate_is_named_and_others_still_report(tmp_path: P
     doc["spec"]["attributes"]["extra"] = {"name": "Extra", "type": "N"}  # DDB102 from the real plugin
     path = tmp_path / "locks.json"
     path.write_text(json.dumps(doc, indent=2))
-    found = api.validate(path, host=Host(plugins=[("raiser", Raising("validate"))]))
+    found = api.validate([path, _fault(tmp_path)], host=Host(plugins=[("raiser", Raising("validate"))]))
     failures = [d for d in found if d.code == "FD900"]
     assert len(failures) == 1
     assert "'raiser'" in failures[0].message and "boom in validate" in failures[0].message
@@ -120,9 +148,10 @@ def test_plugin_raising_in_synthesize_is_named_and_nothing_is_written(tmp_path: 
     out = tmp_path / "out"
     _seed_previous(out)
     host = Host(plugins=[("raiser", Raising("synthesize"))])
-    assert api.validate(EXAMPLE, "dev", host=host).ok  # validation is unaffected by a broken synthesize
+    both = [EXAMPLE, _fault(tmp_path)]
+    assert api.validate(both, "dev", host=host).ok  # validation is unaffected by a broken synthesize
     with pytest.raises(SynthError) as caught:
-        api.synthesize(EXAMPLE, "dev", out=out, host=host)
+        api.synthesize(both, "dev", out=out, host=host)
     (problem,) = caught.value.diagnostics
     assert problem.code == "FD900" and "'raiser'" in problem.message and "boom in synthesize" in problem.message
     assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
@@ -140,12 +169,12 @@ def test_broken_synthesize_plugin_via_cli_is_named(tmp_path: Path, run_cli) -> N
     """)
     out = tmp_path / "out"
     _seed_previous(out)
-    proc = run_cli("synth", _locks(tmp_path), "--out", out, env=env)
+    proc = run_cli("synth", _locks(tmp_path), _fault(tmp_path), "--out", out, env=env)
     _clean(proc)
     assert proc.returncode == 1
     assert "synth_raiser" in proc.stdout and "synthesize exploded" in proc.stdout
     assert _tree(out) == PREVIOUS
-    assert run_cli("validate", _locks(tmp_path), env=env).returncode == 0
+    assert run_cli("validate", _locks(tmp_path), _fault(tmp_path), env=env).returncode == 0
 
 
 @pytest.mark.parametrize("hook", ["validate", "synthesize"])
@@ -163,13 +192,13 @@ def test_plugin_raising_any_base_exception_is_fd900_exit_1(tmp_path: Path, run_c
     """)
     out = tmp_path / "out"
     _seed_previous(out)
-    proc = run_cli("synth", _locks(tmp_path), "--out", out, env=env)
+    proc = run_cli("synth", _fault(tmp_path), "--out", out, env=env)
     _clean(proc)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FD900" in proc.stdout and "base_raiser" in proc.stdout
     assert _tree(out) == PREVIOUS
     if hook == "validate":
-        proc = run_cli("validate", _locks(tmp_path), env=env)
+        proc = run_cli("validate", _fault(tmp_path), env=env)
         _clean(proc)
         assert proc.returncode == 1 and "FD900" in proc.stdout
 
@@ -184,7 +213,7 @@ def test_odd_hook_timeout_is_a_usage_error_naming_it(run_cli, tmp_path: Path, va
 
 # -- plugins that hang -----------------------------------------------------------------------------
 
-class Hanging:
+class Hanging(ServesFault):
     """Blocks in one hook until released (so the test can let the stuck thread go afterwards)."""
 
     def __init__(self, hook: str) -> None:
@@ -211,7 +240,7 @@ def test_plugin_hanging_in_validate_times_out(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv(HOOK_TIMEOUT_ENV, "0.3")
     hanging = Hanging("validate")
     try:
-        found = api.validate(_locks(tmp_path), host=Host(plugins=[("sleeper", hanging)]))
+        found = api.validate(_fault(tmp_path), host=Host(plugins=[("sleeper", hanging)]))
     finally:
         hanging.release.set()
     (failure,) = [d for d in found if d.code == "FD900"]
@@ -225,7 +254,7 @@ def test_plugin_hanging_in_synthesize_times_out_in_process(tmp_path: Path,
     monkeypatch.setenv(HOOK_TIMEOUT_ENV, "0.5")
     hanging = Hanging("synthesize")
     engine = Engine()  # its own thread: the shared default engine must not be the one abandoned
-    ws = load_workspace([_locks(tmp_path)])
+    ws = load_workspace([_fault(tmp_path)])
     try:
         with pytest.raises(SynthError) as caught:
             synthesize_workspace(ws, host=Host(plugins=[("sleeper", hanging)]), engine=engine)
@@ -235,7 +264,7 @@ def test_plugin_hanging_in_synthesize_times_out_in_process(tmp_path: Path,
     (problem,) = caught.value.diagnostics
     assert "'sleeper'" in problem.message and "did not return within 0.5 s" in problem.message
     with pytest.raises(SynthError, match="engine thread is blocked"):
-        synthesize_workspace(ws, host=Host(), engine=engine)
+        synthesize_workspace(load_workspace([_locks(tmp_path)]), host=Host(), engine=engine)
 
 
 def test_plugin_hanging_in_synthesize_cli_exits(tmp_path: Path, run_cli) -> None:
@@ -249,7 +278,7 @@ def test_plugin_hanging_in_synthesize_cli_exits(tmp_path: Path, run_cli) -> None
     """)
     out = tmp_path / "out"
     _seed_previous(out)
-    proc = run_cli("synth", _locks(tmp_path), "--out", out, env={**env, HOOK_TIMEOUT_ENV: "1"}, timeout=90)
+    proc = run_cli("synth", _fault(tmp_path), "--out", out, env={**env, HOOK_TIMEOUT_ENV: "1"}, timeout=90)
     _clean(proc)
     assert proc.returncode == 1
     assert "synth_sleeper" in proc.stdout and "did not return within 1 s" in proc.stdout
@@ -436,9 +465,9 @@ def test_sigint_during_synth(tmp_path: Path) -> None:
     """)
     out = tmp_path / "out"
     _seed_previous(out)
-    proc = subprocess.Popen([console_script(), "synth", str(EXAMPLE), "--env", "dev", "--out", str(out)],
-                            env={**os.environ, **env, "SLOW_MARKER": str(marker)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen([console_script(), "synth", str(EXAMPLE), str(_fault(tmp_path)), "--env", "dev",
+                             "--out", str(out)], env={**os.environ, **env, "SLOW_MARKER": str(marker)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:

@@ -135,7 +135,7 @@ def test_plugin_raising_in_register_flavors_is_reported_by_name(write_json: Call
     host = Host(plugins=[("failing", Failing())])
     error = host.plugins["failing"].error or ""
     assert "ValueError: cannot find my schemas" in error
-    assert host.available() == ["dynamodb/default/0.2"]
+    assert "dynamodb/default/0.2" in host.available() and host.plugins["failing"].flavors == []
     assert check(host, write_json(minimal)) == []
 
 
