@@ -35,6 +35,13 @@ class Workspace:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    @property
+    def root(self) -> Path | None:
+        """The blueprint folder all its resources were loaded from, or None (in-memory or loose resources only,
+        or several blueprints). Notebook displays show file paths relative to it."""
+        roots = {r.blueprint_root for r in self.resources} - {None}
+        return roots.pop() if len(roots) == 1 else None
+
     def by_address(self) -> dict[str, Resource]:
         return {r.address: r for r in self.resources}
 

@@ -11,6 +11,7 @@ import enum
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 
 class Severity(enum.StrEnum):
@@ -70,9 +71,14 @@ def _gh_prop(value: str) -> str:
 
 @dataclass
 class Diagnostics(Sequence[Diagnostic]):
-    """An ordered, de-duplicated list of diagnostics that renders itself in Jupyter."""
+    """An ordered, de-duplicated list of diagnostics that renders itself in Jupyter.
+
+    ``root`` is the blueprint folder the problems were found in, when known (``validate`` sets it): the HTML
+    view shows file paths relative to it. It is not part of the data and is ignored when comparing.
+    """
 
     items: list[Diagnostic] = field(default_factory=list)
+    root: Path | None = field(default=None, compare=False, repr=False)
 
     def __getitem__(self, index):  # type: ignore[override]
         return self.items[index]
@@ -95,7 +101,7 @@ class Diagnostics(Sequence[Diagnostic]):
         self.items.extend(more)
 
     def sorted(self) -> Diagnostics:
-        return Diagnostics(sorted(set(self.items), key=_sort_key))
+        return Diagnostics(sorted(set(self.items), key=_sort_key), self.root)
 
     def to_json(self) -> str:
         return json.dumps([d.to_dict() for d in self.sorted()], indent=2)
@@ -106,9 +112,9 @@ class Diagnostics(Sequence[Diagnostic]):
         return "\n".join(d.format_text() for d in self.sorted())
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self.to_html(self.root)
 
-    def to_html(self, root: str | None = None) -> str:
+    def to_html(self, root: Path | str | None = None) -> str:
         """A problem table: severity in colour, code, file:line:column (relative to ``root``, the blueprint,
         or the working directory), JSON path and the message."""
         from .display import GOOD, MUTED, SEVERITY_COLOURS, badge, code, display_path, esc, html_table, ident

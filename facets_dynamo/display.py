@@ -80,10 +80,15 @@ def display_path(path: Any, root: Path | str | None = None) -> str:
     """``path`` for display: relative to ``root`` (the blueprint) or the working directory, never absolute.
 
     A path outside both is shortened to its last parts (``…/instances/x.json``); ``<memory>/x.json`` and
-    other relative names are shown as they are.
+    other relative names are shown as they are, unless they lie under a relative ``root``.
     """
     text = str(path)
     pure = PurePath(text)
+    if root is not None:
+        try:  # the same spelling as the blueprint folder (both absolute, or both relative to the cwd)
+            return pure.relative_to(PurePath(root)).as_posix() or "."
+        except ValueError:
+            pass
     if not pure.is_absolute():
         return text
     for base in (root, Path.cwd()):
@@ -98,15 +103,6 @@ def display_path(path: Any, root: Path | str | None = None) -> str:
                 continue
     parts = pure.parts[1:]
     return "\u2026/" + "/".join(parts[-3:]) if len(parts) > 3 else "/".join(parts) or "."
-
-
-def blueprint_root(files: Iterable[str]) -> Path | None:
-    """The blueprint folder of ``<bp>/<kind>/instances/<name>.json`` (the first such file), if any."""
-    for f in files:
-        p = PurePath(str(f))
-        if p.is_absolute() and len(p.parts) > 3 and p.parent.name == "instances":
-            return Path(p.parents[2])
-    return None
 
 
 def _size(text: str) -> str:

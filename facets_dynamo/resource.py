@@ -93,6 +93,15 @@ class Resource:
         """``kind.name``, the form references use (``${kind.name.out.field}``)."""
         return f"{self.kind}.{self.name}"
 
+    @property
+    def blueprint_root(self) -> Path | None:
+        """The blueprint folder this resource was loaded from (``<bp>`` of ``<bp>/<kind>/instances/<name>.json``,
+        as the path was given: relative or absolute), or None for a loose file or an in-memory resource."""
+        if self.kind_from_folder is None:
+            return None
+        path = Path(self.file)
+        return path.parents[2] if len(path.parents) > 2 else None
+
     # -- reporting ---------------------------------------------------------------------------------
     def diagnostic(self, pointer: str, code: str, message: str, severity: Severity = Severity.ERROR,
                    *, key: bool = False) -> Diagnostic:

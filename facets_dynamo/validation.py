@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 def validate_workspace(workspace: Workspace, host: Host | None = None,
                        progress: Callable[[Resource], None] | None = None) -> Diagnostics:
-    """All problems of all resources in ``workspace``, loading problems included, sorted.
+    """All problems of all resources in ``workspace``, loading problems included, sorted; ``.root`` is the
+    workspace's blueprint folder, if it has one.
 
     ``progress`` is called after each resource (the CLI draws a progress bar with it).
     """
@@ -36,6 +37,7 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
             found.extend(problems)
             if progress is not None:
                 progress(resource)
+    found.root = workspace.root  # so a problem table shows paths relative to the blueprint
     return found.sorted()
 
 

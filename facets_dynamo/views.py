@@ -15,7 +15,6 @@ from .display import (
     MUTED,
     SCROLL,
     badge,
-    blueprint_root,
     cell,
     code,
     display_path,
@@ -54,7 +53,7 @@ def resource_html(resource: Resource, host: Host | None = None) -> str:
     """Header (address, flavor, state, files), the flavor's description (key schema, settings, ...) and the
     document itself."""
     paths = resource.files or (resource.file,)
-    root = blueprint_root(paths)
+    root = resource.blueprint_root
     files = ", ".join(code(display_path(f, root)) for f in paths)
     env = f" &middot; environment {code(resource.environment)}" if resource.environment else ""
     environment = Environment(resource.environment) if resource.environment else Environment()
@@ -83,7 +82,7 @@ def workspace_html(workspace: Workspace, host: Host | None = None) -> str:
     host = host or default_host()
     env = workspace.environment
     tags = ", ".join(ident(f"{k}={v}") for k, v in sorted(env.cloud_tags.items())) or "none"
-    root = blueprint_root(f for r in workspace.resources for f in (r.files or (r.file,)))
+    root = workspace.root
     parts = [f"<p style='margin:4px 0'>environment <b>{esc(env.name)}</b> &middot; region {code(env.region)} "
              f"&middot; cloud tags: {tags}</p>"]
     rows = []
@@ -100,7 +99,7 @@ def workspace_html(workspace: Workspace, host: Host | None = None) -> str:
         parts.append(f"<p style='color:{MUTED}'>no resources</p>")
     if workspace.diagnostics:
         parts.append("<p style='margin:4px 0'>problems while loading:</p>")
-        parts.append(Diagnostics(list(workspace.diagnostics)).to_html(str(root) if root else None))
+        parts.append(Diagnostics(list(workspace.diagnostics)).to_html(root))
     return "<div>" + "".join(parts) + "</div>"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -282,3 +283,42 @@ def test_paths_are_never_absolute(tmp_path: Path, minimal: dict[str, Any]) -> No
     broken.write_text('{"kind": ')
     html = fd.load([broken])._repr_html_()
     assert str(tmp_path) not in html and "broken.json" in html
+
+
+def test_validate_on_its_own_shows_paths_relative_to_a_blueprint_outside_the_cwd(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, minimal: dict[str, Any]) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from support.blueprints import write_blueprint
+
+    bp = write_blueprint(tmp_path / "far" / "bp", 3)
+    override = bp / "dev" / "dynamodb" / "instances" / "t0001.json"
+    override.parent.mkdir(parents=True)
+    override.write_text(json.dumps({"spec": {"hash_key": "Missing"}}, indent=2))  # DDB101 in the override
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the blueprint is not under the working directory
+
+    ws = fd.load(bp, env="dev")
+    assert ws.root == bp and ws["t0001"].blueprint_root == bp
+    relative = fd.load(Path("..") / "far" / "bp", env="dev")  # the same blueprint, spelt relative to the cwd
+    in_memory = ws.with_resource(fd.resource_from_dict(minimal, name="t0002"))
+    for found in (fd.validate(ws), fd.validate(ws["t0001"]), fd.validate(bp, env="dev"), fd.validate(relative),
+                  fd.validate(in_memory)):
+        assert found.root is not None
+        shown = {Path(os.path.relpath(d.file, found.root)).as_posix() for d in found}
+        assert {"dev/dynamodb/instances/t0001.json", "dynamodb/instances/t0001.json"} <= shown
+        html = found._repr_html_()
+        for d in found:
+            assert f">{Path(os.path.relpath(d.file, found.root)).as_posix()}:{d.line}:{d.column}<" in html
+        assert "\u2026" not in html and str(tmp_path) not in html and "../" not in html
+    with pytest.raises(fd.SynthError) as failed:
+        fd.synthesize(bp, env="dev")
+    html = failed.value.diagnostics._repr_html_()
+    assert ">dev/dynamodb/instances/t0001.json:3:" in html and str(tmp_path) not in html
+
+    alone = fd.validate(fd.resource_from_dict(minimal, name="x"))
+    assert alone.root is None and alone == Diagnostics(list(alone), root=bp)  # not part of the data
+    broken = fd.resource_from_dict({**minimal, "spec": {"hash_key": 1}}, name="x")
+    assert "&lt;memory&gt;/x.json:" in fd.validate(broken)._repr_html_()
