@@ -36,7 +36,16 @@ GOOD = "#1a7f37"
 MUTED = "#6e7781"
 _TABLE = "border-collapse:collapse;margin:4px 0 10px 0;font-size:13px"
 _CELL = "text-align:left;vertical-align:top;padding:3px 10px;border-bottom:1px solid #d0d7de"
-_HEAD = _CELL + ";font-weight:600;border-bottom:2px solid #8c959f;white-space:nowrap"
+#: Header cells stay in view while a long table scrolls in its box (the fallback colour is for renderers
+#: without JupyterLab's theme variables); their rule is a shadow because a collapsed border does not stick.
+_HEAD = (_CELL + ";font-weight:600;border-bottom:none;box-shadow:inset 0 -2px 0 #8c959f;white-space:nowrap;"
+         "position:sticky;top:0;background:var(--jp-layout-color0,#fff)")
+#: Tables scroll sideways in their own box (whole identifiers can be wider than the notebook), and one taller
+#: than :data:`TABLE_LINES` lines also scrolls down inside a box of bounded height.
+_TABLE_BOX = "overflow-x:auto;max-width:100%;width:fit-content"
+_BOX_BORDER = "border:1px solid #d0d7de;border-radius:4px"
+_TALL_TABLE_BOX = f"{_TABLE_BOX};max-height:48em;overflow-y:auto;{_BOX_BORDER}"
+TABLE_LINES = 30
 #: Set inline on every code block: nbconvert's CSS says ``pre { font-family: inherit }``, and a stylesheet
 #: never beats a style attribute, so this is what keeps JSON monospaced in every renderer.
 MONO = "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace"
@@ -132,13 +141,14 @@ def _expand_embedded(value: Any, found: list[Any]) -> Any:
     return value
 
 
-def json_text(data: Any) -> str:
-    """2-space sorted JSON for reading; a string value holding JSON (an IAM ``policy``) is shown parsed and
-    pretty-printed in its place, marked ``/* JSON string, parsed for display */``. Display only: the data
-    (``Stack``, ``cdk.tf.json``) keeps the string."""
+def json_text(data: Any, sort_keys: bool = True) -> str:
+    """2-space JSON for reading (keys sorted as in ``cdk.tf.json``, or in document order); a string value
+    holding JSON (an IAM ``policy``) is shown parsed and pretty-printed in its place, marked
+    ``/* JSON string, parsed for display */``. Display only: the data (``Stack``, ``cdk.tf.json``) keeps the
+    string."""
     found: list[Any] = []
     shown = _expand_embedded(data, found)
-    text = json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(shown, indent=2, sort_keys=sort_keys, ensure_ascii=False, default=str)
     if not found:
         return text
 
@@ -147,17 +157,18 @@ def json_text(data: Any) -> str:
         m = re.search(r'"\\u0000fd-embedded-json-(\d+)"', line)
         if m and int(m.group(1)) < len(found):
             indent = line[: len(line) - len(line.lstrip())]
-            inner = json.dumps(found[int(m.group(1))], indent=2, sort_keys=True, ensure_ascii=False, default=str)
+            inner = json.dumps(found[int(m.group(1))], indent=2, sort_keys=sort_keys, ensure_ascii=False,
+                               default=str)
             line = (line[: m.start()] + "/* JSON string, parsed for display */ " + inner.replace("\n", "\n" + indent)
                     + line[m.end():])
         lines.append(line)
     return "\n".join(lines)
 
 
-def highlight_json(data: Any) -> str:
+def highlight_json(data: Any, sort_keys: bool = True) -> str:
     """Pretty, colourised JSON (pygments escapes the text) in a ``<pre>`` whose font, whitespace and
     background are set inline; plain escaped text for huge documents. See :func:`json_text`."""
-    text = json_text(data)
+    text = json_text(data, sort_keys)
     if len(text) <= MAX_HIGHLIGHT_CHARS:
         try:
             from pygments import highlight
@@ -171,12 +182,12 @@ def highlight_json(data: Any) -> str:
     return f"<pre style='{_PRE}'>{esc(text)}</pre>"
 
 
-def json_block(data: Any, label: str, open_: bool = False) -> str:
+def json_block(data: Any, label: str, open_: bool = False, sort_keys: bool = True) -> str:
     """JSON folded in a ``<details>`` (closed unless ``open_``) whose summary names it and its size, in a
-    scroll box of bounded height."""
-    summary = f"{code(label)} <small style='color:{MUTED}'>({_size(json_text(data))})</small>"
+    scroll box of bounded height. ``sort_keys=False`` keeps a document's own key order."""
+    summary = f"{code(label)} <small style='color:{MUTED}'>({_size(json_text(data, sort_keys))})</small>"
     return (f"<details{' open' if open_ else ''} style='margin:4px 0'><summary style='cursor:pointer'>{summary}"
-            f"</summary><div style='{SCROLL}'>{highlight_json(data)}</div></details>")
+            f"</summary><div style='{SCROLL}'>{highlight_json(data, sort_keys)}</div></details>")
 
 
 def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: Sequence[str] | None = None,
@@ -184,7 +195,8 @@ def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: S
     """A table from cells that are already HTML (callers escape with :func:`esc` / :func:`cell`).
 
     At most :data:`MAX_ROWS` rows are shown; ``total`` (the full row count) is named under the table.
-    Cells of the columns in ``nowrap`` (default: those in :data:`IDENT_COLUMNS`) never wrap.
+    Cells of the columns in ``nowrap`` (default: those in :data:`IDENT_COLUMNS`) never wrap; the table
+    scrolls sideways in its box, and down too when it is taller than :data:`TABLE_LINES` lines.
     """
     keep = set(IDENT_COLUMNS if nowrap is None else nowrap)
     styles = [f"{_CELL};{_NOWRAP}" if c in keep else f"{_CELL};word-break:keep-all" for c in columns]
@@ -192,11 +204,14 @@ def html_table(columns: Sequence[str], rows: Iterable[Sequence[str]], headers: S
     shown = list(itertools.islice(rows, MAX_ROWS))
     body = "".join("<tr>" + "".join(f"<td style='{st}'>{c}</td>" for st, c in zip(styles, row, strict=False))
                    + "</tr>" for row in shown)
-    more = ""
+    tall = sum(1 + max((c.count("<br>") for c in row), default=0) for row in shown) > TABLE_LINES
+    notes = [f"{len(shown):,} rows (the table scrolls)"] if tall else []
     if total is not None and total > len(shown):
-        more = (f"<p style='color:{MUTED};margin:0 0 8px 0'>&hellip; {total - len(shown):,} more row(s) not "
-                "shown</p>")
-    return f"<table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+        notes.append(f"&hellip; {total - len(shown):,} more row(s) not shown")
+    more = f"<p style='color:{MUTED};margin:2px 0 8px 0'>{' &middot; '.join(notes)}</p>" if notes else ""
+    box = _TALL_TABLE_BOX if tall else _TABLE_BOX
+    return (f"<div style='{box}'><table style='{_TABLE}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            f"</table></div>{more}")
 
 
 def tags_html(tags: Mapping[str, Any]) -> str:
@@ -346,8 +361,10 @@ def stacks_html(stacks: Mapping[str, Mapping[str, Any]], environment: str, engin
     parts = [f"<p style='margin:4px 0'><b>{len(shown)} stack(s)</b> for environment {code(environment)}"
              f" <small style='color:{MUTED}'>({esc(engine)})</small></p>",
              html_table(["stack", "resources", "outputs"], rows, total=len(rows))]
-    for s in shown:
-        parts.append(json_block(dict(s), f"stacks/{s.name}/cdk.tf.json"))
+    blocks = "".join(json_block(dict(s), f"stacks/{s.name}/cdk.tf.json") for s in shown)
+    # many stacks: their (folded) documents scroll in one box instead of a page of summary lines
+    parts.append(f"<div style='max-height:24em;overflow-y:auto;{_BOX_BORDER};padding:0 6px'>{blocks}</div>"
+                 if len(shown) > 12 else blocks)
     return "<div>" + "".join(parts) + "</div>"
 
 

@@ -73,7 +73,7 @@ def resource_html(resource: Resource, host: Host | None = None) -> str:
     if resource.provided and resource.out:
         parts.append("<p style='margin:4px 0'>provided outside this blueprint; outputs:</p>")
         parts.append(f"<div style='{SCROLL}'>{highlight_json(resource.out)}</div>")
-    parts.append(json_block(resource.data, "document"))
+    parts.append(json_block(resource.data, "document", sort_keys=False))
     return "<div>" + "".join(parts) + "</div>"
 
 

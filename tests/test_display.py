@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -189,11 +191,101 @@ def test_big_problem_lists_show_the_first_rows_and_say_how_many_more() -> None:
 
 # -- readable on real outputs ----------------------------------------------------------------------
 
+class _Element:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: _Element | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.style = (attrs.get("style") or "").replace(" ", "")
+
+    def ancestors(self) -> Iterator[_Element]:
+        node = self.parent
+        while node is not None:
+            yield node
+            node = node.parent
+
+
+class _Page(HTMLParser):
+    """The element tree of a display, enough to check where each piece of text sits."""
+
+    VOID = frozenset({"br", "hr", "img", "wbr", "input", "meta"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[_Element] = []
+        self.texts: list[tuple[str, _Element | None]] = []
+        self.open: list[_Element] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = _Element(tag, dict(attrs), self.open[-1] if self.open else None)
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.open) - 1, -1, -1):
+            if self.open[i].tag == tag:
+                del self.open[i:]
+                return
+        raise AssertionError(f"</{tag}> closes nothing")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.texts.append((data, self.open[-1] if self.open else None))
+
+    def all(self, tag: str) -> list[_Element]:
+        return [e for e in self.elements if e.tag == tag]
+
+
+#: A text that is one identifier with characters a browser may break at: ``orders-dev``,
+#: ``data.terraform_remote_state.cross-stack-reference-input-locks``, ``team=team-0``, ``${a.b}``.
+_BREAKABLE_IDENT = re.compile(r"^[\w.:/=@+*${}<>'\-]*([-/]|\$\{)[\w.:/=@+*${}<>'\-]*$")
+_KEEPS_WHOLE = ("white-space:nowrap", "white-space:pre")
+
+
+def _styles(node: _Element | None) -> list[str]:
+    return [] if node is None else [node.style, *(a.style for a in node.ancestors())]
+
+
+def _check_structure(shown: dict[str, str], *forbidden: str) -> None:
+    """What a reader of every display relies on, checked on the element tree, not on strings."""
+    for what, html in shown.items():
+        page = _Page(html)
+        assert page.elements and not page.open, f"{what}: unbalanced HTML"
+        assert not page.all("script") and "<script" not in html.lower(), f"{what}: user content not escaped"
+        for text in forbidden:
+            assert text not in html, f"{what} shows the absolute path {text}"
+        for style in (e.style for e in page.elements):
+            for loose in ("white-space:normal", "pre-wrap", "break-all", "break-word", "anywhere"):
+                assert loose not in style, f"{what}: {loose} lets identifiers break"
+        # JSON: monospace set inline, in a bounded scroll box, folded in a closed <details> with its size
+        for pre in page.all("pre"):
+            assert display.MONO.replace(" ", "") in pre.style and "white-space:pre" in pre.style, what
+            assert any("max-height" in a.style and "overflow:auto" in a.style for a in pre.ancestors()), what
+        for details in page.all("details"):
+            assert "open" not in details.attrs, f"{what}: JSON is expanded by default"
+        summaries = [t for t, node in page.texts if node is not None and any(a.tag == "summary" for a in
+                                                                              [node, *node.ancestors()])]
+        assert len(page.all("summary")) == len(page.all("details")), what
+        for text in (t for t in summaries if "line" in t):
+            assert re.search(r"\d lines?, [\d,.]+ (bytes|KiB)", text), (what, text)
+        # tables scroll sideways in their own box; cells of identifier columns and name cells never wrap
+        for table in page.all("table"):
+            assert table.parent is not None and "overflow-x:auto" in table.parent.style, what
+        for text, node in page.texts:
+            if _BREAKABLE_IDENT.match(text.strip()):
+                assert any(k in st for st in _styles(node) for k in _KEEPS_WHOLE), \
+                    f"{what}: {text!r} can break inside the identifier"
+        for code_element in page.all("code"):
+            assert display.MONO.replace(" ", "") in code_element.style, what
+
+
 def _all_displays(bp: Path, env: str) -> dict[str, str]:
     ws = fd.load(bp, env=env)
     shown = {"workspace": ws._repr_html_(), "diagnostics": fd.validate(ws)._repr_html_()}
     for r in ws.resources:
         shown[f"resource {r.name}"] = r._repr_html_()
+        shown[f"diagnostics {r.name}"] = fd.validate(r, env=env)._repr_html_()
     out = fd.synthesize(ws)
     shown["synthesized"] = out._repr_html_()
     shown["resources"] = out.resources()._repr_html_()
@@ -203,23 +295,6 @@ def _all_displays(bp: Path, env: str) -> dict[str, str]:
     return shown
 
 
-def _check_structure(shown: dict[str, str], *forbidden: str) -> None:
-    for what, html in shown.items():
-        assert "<script" not in html.lower(), what
-        for text in forbidden:
-            assert text not in html, f"{what} shows the absolute path {text}"
-        assert "<details open" not in html, f"{what}: JSON is expanded by default"
-        # every <pre> (JSON) sets its monospace font and whitespace inline, inside a collapsed <details>
-        for pre in re.findall(r"<pre[^>]*>", html):
-            assert display.MONO in pre and "white-space:pre" in pre and "background:" in pre, what
-        if what.startswith("stack") or what.startswith("resource ") or what == "synthesized":
-            for block in re.findall(r"<details[^>]*>.*?</details>", html, re.S):
-                assert "<summary" in block and "line" in block and ("bytes" in block or "KiB" in block), what
-                assert "max-height" in block and "overflow:auto" in block, what
-        for td in re.findall(r"<td style='([^']*)'><b>", html):  # name cells (resource, stack, attribute)
-            assert "white-space:nowrap" in td, what
-
-
 def test_every_display_of_the_example_blueprint_is_readable(example_bp: Path) -> None:
     for env in ("dev", "prod"):
         shown = _all_displays(example_bp, env)
@@ -227,13 +302,10 @@ def test_every_display_of_the_example_blueprint_is_readable(example_bp: Path) ->
         orders = shown["resource orders"]
         assert "PROVISIONED (read " in orders and ", write " in orders
         assert "deletion protection" in orders
-        sessions = shown["stack sessions"]
-        # the cross-stack token is one unbreakable identifier
-        assert re.search(r"<span style='white-space:nowrap;word-break:keep-all'>\$\{data\.terraform_remote_state",
-                         sessions) or "${data.terraform_remote_state" not in sessions.split("<pre")[0]
-    prod = fd.load(example_bp, env="prod")
-    html = prod._repr_html_()
-    assert "prod/dynamodb/instances/sessions.json" in html and "dynamodb/instances/sessions.json" in html
+        assert "stacks/sessions/cdk.tf.json" in shown["synthesized"]
+        assert "data.terraform_remote_state." in shown["stack sessions"]  # a whole identifier, checked above
+    html = fd.load(example_bp, env="prod")._repr_html_()
+    assert "prod/dynamodb/instances/sessions.json" in html and ">dynamodb/instances/sessions.json" in html
 
 
 def test_every_display_of_a_generated_100_resource_blueprint_is_readable(tmp_path: Path) -> None:
@@ -243,16 +315,50 @@ def test_every_display_of_a_generated_100_resource_blueprint_is_readable(tmp_pat
     from support.blueprints import write_blueprint
 
     root = write_blueprint(tmp_path / "bp", 100)
+    t0001 = root / "dynamodb" / "instances" / "t0001.json"
+    doc = json.loads(t0001.read_text())
+    doc["metadata"]["tags"]["note"] = EVIL  # a warning (DDB141), so it reaches every display, synth included
+    t0001.write_text(json.dumps(doc, indent=2))
     shown = _all_displays(root, "dev")
     _check_structure(shown, str(tmp_path), str(Path.cwd()) + "/")
-    assert shown["workspace"].count("<tr>") == 101
+    for what in ("resource t0001", "stack t0001", "synthesized"):
+        assert ESCAPED in shown[what], what
+    assert "DDB141" in shown["diagnostics"] and "DDB141" in shown["diagnostics t0001"]
+    workspace = _Page(shown["workspace"])
+    assert len(workspace.all("tr")) == 101
+    assert "max-height" in workspace.all("table")[0].parent.style  # 100 rows scroll in a box
+    assert "100 rows (the table scrolls)" in shown["workspace"]
     t0 = shown["resource t0000"]
     assert "PROVISIONED (read 2, write 2)" in t0
     # tags as key=value lines, not a JSON dict
     assert "team=team-0" in t0 and "index=0" in t0 and "&quot;team&quot;" not in t0
-    assert "dynamodb/instances/t0000.json" in t0
+    assert ">dynamodb/instances/t0000.json<" in t0
     names = re.search(r"<td[^>]*><code[^>]*>aws_dynamodb_table.table</code><br>", shown["synthesized"])
     assert names, "resources of a stack are listed one per line"
+    # the 100 folded stack documents scroll in one box below the summary
+    synthesized = _Page(shown["synthesized"])
+    boxes = {id(d.parent): d.parent for d in synthesized.all("details")}
+    assert len(boxes) == 1 and "max-height" in next(iter(boxes.values())).style
+
+
+def test_the_structure_check_catches_what_it_is_for() -> None:
+    """The checks above can fail: each of these breaks one rule a reader relies on."""
+    ok = display.Table([{"table": "orders-dev", "tags": {"team": "a-b"}}])._repr_html_()
+    _check_structure({"ok": ok})
+    broken = {
+        "wrapping name": ok.replace(display._NOWRAP, ""),
+        "opened JSON": display.json_block({"a": 1}, "doc", open_=True),
+        "proportional JSON": display.json_block({"a": 1}, "doc").replace(display.MONO, ""),
+        "unbounded JSON": display.json_block({"a": 1}, "doc").replace("max-height", "min-height"),
+        "table without a box": ok.replace("overflow-x:auto", ""),
+        "raw content": ok.replace("orders-dev", EVIL),
+        "breaking style": ok.replace("white-space:nowrap", "white-space:pre-wrap"),
+    }
+    for what, html in broken.items():
+        with pytest.raises(AssertionError):
+            _check_structure({what: html})
+    with pytest.raises(AssertionError):
+        _check_structure({"absolute": display.Table([{"file": "/abs/x.json"}])._repr_html_()}, "/abs/")
 
 
 def test_iam_policy_strings_show_as_formatted_json_for_display_only() -> None:
