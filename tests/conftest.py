@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"  # shared test data (bad_inputs, golden, conformance, fake_plugin) lives here
 EXAMPLE = ROOT / "examples" / "blueprint"
 MINIMAL: dict[str, Any] = {
     "kind": "dynamodb",

@@ -27,7 +27,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from conftest import EXAMPLE, MINIMAL
+from conftest import EXAMPLE, MINIMAL, ROOT
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -281,7 +281,7 @@ def test_atheris_corpus_replays_clean() -> None:
     pytest.importorskip("atheris")
     import importlib.util
 
-    harness = Path(__file__).resolve().parent.parent / "fuzz" / "fuzz_validate.py"
+    harness = ROOT / "fuzz" / "fuzz_validate.py"
     spec = importlib.util.spec_from_file_location("fuzz_validate", harness)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TESTS
 
-HERE = Path(__file__).resolve().parent / "bad_inputs"
+HERE = TESTS / "bad_inputs"
 MANIFEST = json.loads((HERE / "cases.json").read_text())
 CASES: list[dict[str, Any]] = MANIFEST["cases"]
 MINIMAL = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
@@ -253,3 +254,4 @@ def test_injection_is_escaped_in_every_string(tmp_path: Path, run_cli) -> None:
     assert "${file(" in tags["ref_to_provided"]
     ttl = table["ttl"]["attribute_name"]
     assert terraform_literal(ttl) == spec["advanced"]["aws_dynamodb"]["ttl_attribute_name"]
+

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
 
 
 def committed_notebooks() -> list[Path]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from jsonschema import Draft202012Validator
 
 from facets_dynamo import hookimpl
@@ -26,7 +27,7 @@ from facets_dynamo.flavor import FAST_CHECK_AFTER
 from facets_dynamo.host import HOOK_TIMEOUT_ENV, Host, default_host
 from facets_dynamo.validation import validate_workspace
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "blueprint" / "dynamodb" / "instances"
+EXAMPLES = ROOT / "examples" / "blueprint" / "dynamodb" / "instances"
 
 
 def _schema() -> dict[str, Any]:

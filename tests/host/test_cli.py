@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_SCHEMA = ROOT / "schemas" / "dynamodb" / "default" / "0.2.json"
 DIAGNOSTIC_KEYS = {"file", "line", "column", "path", "severity", "code", "message"}
 
@@ -264,3 +264,4 @@ def test_unknown_schema_exit_2_lists_available(run_cli: Run) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert "dynamodb/default/9.9" in result.stderr and "dynamodb/default/0.2" in result.stderr
+

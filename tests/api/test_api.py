@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
 import facets_dynamo as fd
 from facets_dynamo import api
@@ -179,7 +180,7 @@ def test_environments(example_bp: Path) -> None:
 
 @pytest.fixture(scope="module")
 def synthesized() -> tuple[fd.Synthesized, fd.Synthesized]:
-    example = Path(__file__).resolve().parent.parent / "examples" / "blueprint"
+    example = ROOT / "examples" / "blueprint"
     return fd.synthesize(example, env="dev"), fd.synthesize(example, env="prod")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 from jsonschema import Draft202012Validator
 
 from facets_dynamo import api
@@ -17,7 +18,6 @@ from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.host import default_host
 from facets_dynamo.validation import validate_workspace
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "schemas" / "dynamodb" / "default" / "0.2.json"
 ENVELOPE = {"$schema", "kind", "flavor", "version", "disabled", "lifecycle", "conditional_on_intent", "provided",
             "depends_on", "metadata", "spec", "advanced", "out"}

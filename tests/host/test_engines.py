@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from test_synth_core import normalise, read_tree
 
 from facets_dynamo import engine as engine_module
 from facets_dynamo.engine import ENGINE_ENV, EngineError, available_engines, choose_engine
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "facets_dynamo", ROOT / "plugins", ROOT / "schemas"]
 HEAVY = {"cdktf", "cdktn", "jsii", "constructs", "textual", "rich"}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT, TESTS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,8 +25,7 @@ from facets_dynamo.host import Host, default_host
 from facets_dynamo.synthesis import SynthError, Synthesized, synthesize_workspace
 from facets_dynamo.terraform_strings import Ref, escape
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "core"
-ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = TESTS / "golden" / "core"
 ENGINE_VERSION = "<engine version>"
 
 

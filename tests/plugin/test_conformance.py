@@ -38,6 +38,7 @@ from conformance.corpus import (
     without_metadata,
 )
 from conformance.terraform_eval import evaluate
+from conftest import TESTS
 from support.dynamodb_emulation import create_and_roundtrip, mocked_dynamodb, sample_key
 
 from facets_dynamo import api
@@ -45,7 +46,7 @@ from facets_dynamo.blueprint import Workspace, base_files, load_workspace
 from facets_dynamo.engine import Engine, default_engine, node_binary
 from facets_dynamo.synthesis import synthesize_workspace
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 TYPED_SCRIPT = HERE / "conformance" / "typed_synth.py"
 UPSTREAM = HERE / "conformance" / "upstream"
 GENERATED, PER_CASE = 240, 60

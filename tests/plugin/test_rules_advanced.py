@@ -14,12 +14,11 @@ from typing import Any
 
 import json_merge_patch
 import pytest
+from conftest import ROOT
 from facets_dynamo_schemas import schema_file
 
 from facets_dynamo import api
 from facets_dynamo.diagnostics import Diagnostic, Severity
-
-ROOT = Path(__file__).resolve().parent.parent
 
 BASE_DOC: dict[str, Any] = {
     "kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},

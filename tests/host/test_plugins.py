@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TESTS
 
 from facets_dynamo import api, hookimpl
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.host import BLOCK_ENV, HOOK_TIMEOUT_ENV, Host
 from facets_dynamo.validation import validate_workspace
 
-FAKE = Path(__file__).resolve().parent / "fake_plugin"
+FAKE = TESTS / "fake_plugin"
 QUEUE: dict[str, Any] = {"kind": "queue", "flavor": "default", "version": "0.1", "metadata": {},
                          "spec": {"max_size": 10}}
 
@@ -255,3 +256,29 @@ def test_cli_validate_with_entry_point_plugin(installed: Callable[..., dict[str,
     found = {(d["code"], d["path"]) for d in json.loads(result.stdout)}
     assert found == {("QUE101", "/spec/max_size"), ("FD900", "")}
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_diff_of_a_flavor_without_plan_change_says_unknown_never_a_dynamodb_verdict(
+        installed: Callable[..., dict[str, str]], run_cli, tmp_path: Path) -> None:
+    """The queue plugin answers no plan_change: a rename is a plain value change of unknown effect (exit 0),
+    not "DynamoDB cannot rename a table"; deleting the resource still destroys its stack's resources."""
+    env = installed(fake_queue="fake_queue.plugin")
+    old, new = tmp_path / "old" / "jobs.json", tmp_path / "new" / "jobs.json"
+    for path, meta in ((old, {}), (new, {"name": "jobs2"})):
+        path.parent.mkdir()
+        path.write_text(json.dumps({**QUEUE, "metadata": meta}, indent=2))
+    done = run_cli("diff", old, new, "--format", "json", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (entry,) = json.loads(done.stdout)["resources"]
+    assert (entry["effect"], entry["replaces"], entry["planned_by"]) == ("unknown", False, None)
+    assert entry["changes"] == [{"path": "/metadata/name", "op": "added", "new": "jobs2", "effect": "unknown"}]
+    text = run_cli("diff", old, new, env=env).stdout
+    assert "effect unknown" in text and "DynamoDB" not in text and "table" not in text
+
+    from facets_dynamo.diff import diff_resources
+
+    host = Host(plugins=[("fake", fake("fake_queue.plugin"))])
+    [gone] = load_workspace([old]).resources
+    removed = diff_resources(gone, None, "dev", host)
+    assert removed.destroys and removed.reasons == [
+        "the resource is deleted: its stack is no longer synthesized, so Terraform destroys what it created"]

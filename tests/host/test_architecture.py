@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pluggy
+from conftest import ROOT
 
 from facets_dynamo import hookspecs, plugin
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {"facets_dynamo": ROOT / "facets_dynamo",
             "facets_dynamodb_default": ROOT / "plugins/facets_dynamodb_default"}
 PLUGINS = [ROOT / "plugins/facets_dynamodb_default", *sorted((ROOT / "examples").glob("*/src/*/"))]

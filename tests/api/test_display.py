@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TESTS
 
 import facets_dynamo as fd
 from facets_dynamo import display
@@ -311,7 +312,7 @@ def test_every_display_of_the_example_blueprint_is_readable(example_bp: Path) ->
 def test_every_display_of_a_generated_100_resource_blueprint_is_readable(tmp_path: Path) -> None:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(TESTS))
     from support.blueprints import write_blueprint
 
     root = write_blueprint(tmp_path / "bp", 100)
@@ -395,7 +396,7 @@ def test_validate_on_its_own_shows_paths_relative_to_a_blueprint_outside_the_cwd
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, minimal: dict[str, Any]) -> None:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.insert(0, str(TESTS))
     from support.blueprints import write_blueprint
 
     bp = write_blueprint(tmp_path / "far" / "bp", 3)

@@ -1,6 +1,6 @@
 """Golden files of the example blueprint's synthesized output, per environment.
 
-Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest tests/test_examples_golden.py`` and
+Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest tests/plugin/test_examples_golden.py`` and
 review the diff. Only the engine version (``"//".metadata.version`` of each stack and ``version`` of the
 manifest) is normalised, so the goldens hold for both cdktf 0.21 and cdktn 0.24.
 """
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT, TESTS
 from support.dynamodb_emulation import create_and_roundtrip, mocked_dynamodb
 
 from facets_dynamo import api
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "examples"
+GOLDEN = TESTS / "golden" / "examples"
 ENVIRONMENTS = ["dev", "prod"]
 ENGINE_VERSION = "<engine version>"
 
@@ -38,7 +38,7 @@ def render(data: dict[str, Any]) -> str:
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
 def synthesized(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
     env = request.param
-    result = api.synthesize(Path(__file__).resolve().parent.parent / "examples" / "blueprint", env=env)
+    result = api.synthesize(ROOT / "examples" / "blueprint", env=env)
     files = {rel: render(normalise(rel, json.loads(data))) for rel, data in result.files().items()}
     return env, files
 
@@ -82,7 +82,7 @@ def test_golden_content_is_what_the_blueprint_says(synthesized: tuple[str, dict[
     assert len(orders["aws_appautoscaling_target"]) == 4
     ro = stacks["locks"]["resource"]["aws_iam_policy"]["policy_ro"]
     assert ro["name"] == f"{env}-locks-{env}_ro"
-    cloud = json.loads((Path(__file__).resolve().parent.parent / "examples" / "blueprint" / env
+    cloud = json.loads((ROOT / "examples" / "blueprint" / env
                         / "environment.json").read_text())["cloud_tags"]
     assert ro["tags"] == cloud  # upstream tags the policies with the cloud tags only
 
