@@ -77,7 +77,6 @@ class Engine:
         self._executor = _EngineThread(THREAD_NAME)
         self.broken: str | None = None  # set by abandon(): the thread is stuck, never queue work behind it
         self._module: ModuleType | None = None
-        self._lock = threading.Lock()
 
     @property
     def module(self) -> ModuleType:

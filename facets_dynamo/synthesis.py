@@ -25,6 +25,7 @@ from .contexts import SynthContext
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .engine import THREAD_NAME as ENGINE_THREAD
 from .engine import Engine, EngineError, default_engine
+from .files import write_synced
 from .host import HOOK_TIMEOUT_ENV, Host, PluginFailure, default_host
 from .terraform_strings import REFERENCE, Ref, escape
 from .validation import validate_workspace
@@ -262,10 +263,7 @@ def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
             if not target.is_relative_to(tmp.resolve()):
                 raise OSError(f"refusing to write {rel!r} outside the output directory")
             target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            write_synced(target, data)
         os.chmod(tmp, 0o755)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=parent))

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from ..blueprint import Workspace
 from ..diagnostics import Diagnostic
 from ..environment import DEFAULT_ENVIRONMENT
+from ..files import same_path
 from ..forms import Form
 from ..host import PluginFailure, default_host
 from ..jsonsource import parse_text
@@ -332,7 +333,7 @@ class EditorApp(App[None]):
         rows = []
         for path in self.session.resource_files():
             resource = self.session.resource_for(ws, path)
-            errors = sum(1 for d in self.checked.diagnostics.errors if _same(d.file, path))
+            errors = sum(1 for d in self.checked.diagnostics.errors if same_path(d.file, path))
             notes = []
             if errors:
                 notes.append(f"{errors} error(s)")
@@ -342,7 +343,7 @@ class EditorApp(App[None]):
                 notes.append("provided")
             if resource is not None and len(resource.files) > 1:
                 notes.append("override")
-            buf = next((b for p, b in self.session.buffers.items() if _same(p, path)), None)
+            buf = next((b for p, b in self.session.buffers.items() if same_path(p, path)), None)
             name = resource.name if resource is not None else path.stem
             rows.append((path, name, " · ".join(notes), bool(buf and buf.dirty)))
         return rows
@@ -738,8 +739,3 @@ def _bind(fn: Callable[[Any], None], arg: Any) -> Callable[[], None]:
     return lambda: fn(arg)
 
 
-def _same(a: str | Path, b: str | Path) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except (OSError, RuntimeError):
-        return str(a) == str(b)

@@ -7,15 +7,14 @@ file in the same directory plus ``os.replace`` so a reader (or a crash) sees the
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..files import write_atomically
 
 
 class SaveConflict(Exception):
@@ -73,36 +72,6 @@ def dump_json(data: Any, style: Style) -> str:
     return text + "\n" if style.trailing_newline else text
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same directory and one ``os.replace``.
-
-    A symlink is followed (the link stays a link); the file's permission bits are kept.
-    """
-    target = path.resolve() if path.is_symlink() else path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode: int | None = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def read_text(path: Path) -> str:
     """The file as text; undecodable bytes are kept visible (U+FFFD) so validation can point at them."""
     raw = path.read_bytes()
@@ -140,15 +109,16 @@ class Buffer:
         """Write the buffer; raises :class:`SaveConflict` when the disk moved on, unless ``force``."""
         if not force and self.changed_on_disk():
             raise SaveConflict(f"{self.path} changed on disk since it was opened")
-        atomic_write(self.path, self.text)
+        write_atomically(self.path, self.text)
         self.saved_text = self.text
         self.stamp = DiskStamp.of(self.path)
 
     def save_as(self, path: Path) -> None:
         """Write to a new path (refusing to replace an existing file) and keep editing that one."""
-        if path.exists() or path.is_symlink():
-            raise FileExistsError(f"{path} exists; choose another name")
-        atomic_write(path, self.text)
+        try:
+            write_atomically(path, self.text, overwrite=False)
+        except FileExistsError:
+            raise FileExistsError(f"{path} exists; choose another name") from None
         self.path = path
         self.saved_text = self.text
         self.stamp = DiskStamp.of(path)

@@ -16,10 +16,9 @@ Transform = Callable[[dict[str, Any]], dict[str, Any]]
 class FormEdited(Message):
     """The form wants ``transform`` applied to the document (it never edits the text itself)."""
 
-    def __init__(self, transform: Transform, what: str) -> None:
+    def __init__(self, transform: Transform) -> None:
         super().__init__()
         self.transform = transform
-        self.what = what
 
 
 class ProblemChosen(Message):

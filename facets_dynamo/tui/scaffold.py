@@ -5,14 +5,12 @@ No Textual here: the CLI uses it without paying for the UI import.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..files import write_atomically
 from ..flavor import Flavor, FlavorKey
 from ..host import Host, default_host
 from .document import Style, dump_json
@@ -70,19 +68,10 @@ def create_resource(path: Path, document: dict[str, Any]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScaffoldError(f"cannot create {path.parent}: {exc.strerror or exc}") from exc
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dump_json(document, Style("  ", True)))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails with FileExistsError instead of replacing a file that just appeared
+        write_atomically(path, dump_json(document, Style("  ", True)), overwrite=False)
     except FileExistsError as exc:
         raise ScaffoldError(f"{path} exists already; not overwriting it") from exc
     except OSError as exc:
         raise ScaffoldError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
     return path

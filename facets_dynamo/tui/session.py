@@ -14,6 +14,7 @@ from pathlib import Path
 from ..blueprint import Workspace, base_files, blueprint_root_of, list_environments, load_workspace
 from ..diagnostics import Diagnostic, Diagnostics
 from ..environment import DEFAULT_ENVIRONMENT
+from ..files import same_path
 from ..jsonsource import parse_text
 from ..resource import Resource
 from ..validation import validate_workspace
@@ -32,12 +33,6 @@ class Checked:
     diagnostics: Diagnostics
     elapsed_ms: float
 
-
-def _same(a: Path | str, b: Path | str) -> bool:
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except (OSError, RuntimeError):
-        return Path(a).absolute() == Path(b).absolute()
 
 
 class Session:
@@ -68,7 +63,7 @@ class Session:
 
     def open(self, path: Path) -> Buffer:
         for known, buf in self.buffers.items():
-            if _same(known, path):
+            if same_path(known, path):
                 self.current = known
                 return buf
         buf = self.buffers[path] = Buffer.open(path)
@@ -117,14 +112,14 @@ class Session:
         ws = load_workspace(self.targets(), self.env, texts=texts)
         found = validate_workspace(ws)
         if unparsed:
-            kept = [d for d in found if not any(_same(d.file, path) for path in unparsed)]
+            kept = [d for d in found if not any(same_path(d.file, path) for path in unparsed)]
             found = Diagnostics(kept + [d for problems in unparsed.values() for d in problems]).sorted()
-            ws.resources = [r for r in ws.resources if not any(_same(r.file, path) for path in unparsed)]
+            ws.resources = [r for r in ws.resources if not any(same_path(r.file, path) for path in unparsed)]
         return Checked(ws, found, (time.perf_counter() - start) * 1000)
 
     def resource_for(self, ws: Workspace, path: Path | None = None) -> Resource | None:
         path = path or self.current
-        return next((r for r in ws.resources if _same(r.file, path)), None)
+        return next((r for r in ws.resources if same_path(r.file, path)), None)
 
     def is_current(self, file: str) -> bool:
-        return _same(file, self.current)
+        return same_path(file, self.current)

@@ -353,7 +353,7 @@ def _synth_in_process(args: list[str]) -> int:
 
 def test_disk_full_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """ENOSPC on the second file written: the half-built tree is removed, the old output stays."""
-    import facets_dynamo.synthesis as synthesis
+    import facets_dynamo.files as files
 
     out = tmp_path / "out"
     _seed_previous(out)
@@ -382,7 +382,7 @@ def test_disk_full_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ca
         opened.append(str(file))
         return Full(real_open(file, mode, *args, **kwargs))
 
-    monkeypatch.setattr(synthesis, "open", full_open, raising=False)
+    monkeypatch.setattr(files, "open", full_open, raising=False)  # what write_tree writes each file with
     code = _synth_in_process(["synth", str(EXAMPLE), "--env", "dev", "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 1

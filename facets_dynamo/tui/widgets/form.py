@@ -305,11 +305,11 @@ class SpecForm(VerticalScroll):
         return found[table.cursor_row]
 
     # -- turning edits into transforms -------------------------------------------------------------
-    def _edit(self, transform: fm.Transform, what: str) -> None:
+    def _edit(self, transform: fm.Transform) -> None:
         if self.stale:
             self.notify("The JSON does not parse: fix it first, the form is out of date", severity="warning")
             return
-        self.post_message(FormEdited(transform, what))
+        self.post_message(FormEdited(transform))
 
     def _field_edited(self, widget: Widget) -> None:
         f = self.fields.get(widget.id or "")
@@ -317,7 +317,7 @@ class SpecForm(VerticalScroll):
             return
         ok, value = value_of(widget, f)
         if ok:
-            self._edit(lambda d: fm.set_value(d, f.pointer, value), f.label)
+            self._edit(lambda d: fm.set_value(d, f.pointer, value))
 
     @on(Input.Changed, "#form-body Input")
     def _input_changed(self, event: Input.Changed) -> None:
@@ -365,7 +365,7 @@ class SpecForm(VerticalScroll):
         def done(result: tuple[str, dict[str, Any]] | None) -> None:
             if result is not None:
                 item_id, values = result
-                self._edit(lambda d: fm.add_item(d, c, item_id, values), f"added to {c.label}")
+                self._edit(lambda d: fm.add_item(d, c, item_id, values))
 
         self.app.push_screen(ItemScreen(c, None, None, taken), done)
 
@@ -380,7 +380,7 @@ class SpecForm(VerticalScroll):
         def done(result: tuple[str, dict[str, Any]] | None) -> None:
             if result is not None:
                 new_id, values = result
-                self._edit(lambda d: fm.update_item(d, c, old_id, new_id, values), f"edited {c.label}")
+                self._edit(lambda d: fm.update_item(d, c, old_id, new_id, values))
 
         self.app.push_screen(ItemScreen(c, old_id, item, taken), done)
 
@@ -388,4 +388,4 @@ class SpecForm(VerticalScroll):
         chosen = self.selected(tid) if tid in self.collections else None
         if chosen is not None:
             c = self.collections[tid]
-            self._edit(lambda d: fm.remove_item(d, c, chosen[0]), f"removed from {c.label}")
+            self._edit(lambda d: fm.remove_item(d, c, chosen[0]))

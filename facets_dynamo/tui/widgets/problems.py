@@ -9,6 +9,7 @@ from textual import on
 from textual.widgets import DataTable
 
 from ...diagnostics import Diagnostic
+from ...files import same_path
 from ..messages import ProblemChosen
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -35,7 +36,7 @@ class ProblemsPanel(DataTable[object]):
     def show(self, diagnostics: list[Diagnostic], current: str | None = None) -> None:
         """Replace the rows; the current file's problems come first (they are what the user is fixing)."""
         def order(d: Diagnostic) -> tuple[bool, Diagnostic]:
-            return (not _same_file(d.file, current), d)
+            return (not same_path(d.file, current), d)
 
         self.diagnostics = sorted(diagnostics, key=order)
         row = self.cursor_row
@@ -71,10 +72,3 @@ class ProblemsPanel(DataTable[object]):
             self.post_message(ProblemChosen(self.diagnostics[index]))
 
 
-def _same_file(a: str, b: str | None) -> bool:
-    if b is None:
-        return False
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except (OSError, RuntimeError):
-        return a == b
