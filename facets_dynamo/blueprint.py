@@ -4,10 +4,12 @@ Layout (as Facets uses it)::
 
     <bp>/<kind>/instances/<name>.json              base resource
     <bp>/<env>/<kind>/instances/<name>.json        partial override for environment <env>
-    <bp>/<env>/environment.json                    optional: name, region, cloud_tags
+    <bp>/environment.json                          optional: defaults for every environment (backend, provider...)
+    <bp>/<env>/environment.json                    optional: name, region, cloud_tags, backend, provider
 
 Overrides are applied with JSON Merge Patch (RFC 7396) and every merged value keeps the file and line it
-came from, so a diagnostic on a merged resource points at the base or the override as appropriate.
+came from, so a diagnostic on a merged resource points at the base or the override as appropriate. The
+environment's own file is merged over the blueprint-wide one the same way (``environment.py``).
 """
 
 from __future__ import annotations
@@ -169,8 +171,9 @@ class _Loader:
         if env_file is None and not self.env_problem:
             env_file = next((r / self.env / ENVIRONMENT_FILE for r in roots
                              if _is((r / self.env / ENVIRONMENT_FILE).is_file)), None)
-        if env_file is not None:
-            loaded, problems = load_environment(env_file, self.env)
+        shared = next((r / ENVIRONMENT_FILE for r in roots if _is((r / ENVIRONMENT_FILE).is_file)), None)
+        if env_file is not None or shared is not None:
+            loaded, problems = load_environment(env_file, self.env, shared)
             ws.diagnostics += problems
             if loaded is not None:
                 ws.environment = loaded
@@ -184,7 +187,24 @@ class _Loader:
             else:
                 ws.diagnostics.append(_error(str(path), "FD101", "no such file or directory"))
         self.check_unique()
+        self.check_backend_references()
         return ws
+
+    def check_backend_references(self) -> None:
+        """HCP Terraform workspaces chosen by tags have no name a stack could read another's state by: the
+        engine refuses cross-stack references there, so say it here, before any engine starts."""
+        backend = self.ws.environment.backend
+        if backend.type != "cloud" or "tags" not in backend.settings["workspaces"]:
+            return
+        from .synthesis import reference_graph
+
+        edges = reference_graph([r for r in self.ws.resources if not r.disabled and not r.provided])
+        pairs = [f"{a} -> {b}" for a, targets in sorted(edges.items()) for b in targets]
+        if pairs:
+            self.ws.diagnostics.append(self.ws.environment.diagnostic(
+                "/backend/workspaces/tags", "FD411", f"workspaces chosen by tags cannot serve cross-stack references "
+                f"({', '.join(pairs[:5])}{' ...' if len(pairs) > 5 else ''}): a stack reads another's outputs from "
+                "a named workspace; use workspaces.name with a {stack} placeholder"))
 
     def blueprint(self, root: Path) -> None:
         bases = base_files(root)
