@@ -8,6 +8,7 @@ newline) -> hand it to the caller, or swap it into ``--out`` in one rename.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from .validation import validate_workspace
 if TYPE_CHECKING:
     from .blueprint import Workspace
     from .display import Stack, Table
+    from .environment import Environment
     from .resource import Resource
 
 
@@ -325,9 +327,20 @@ def _run_watched(engine: Engine, host: Host, fn: Callable[..., Synthesized], *ar
                                     f"{HOOK_TIMEOUT_ENV} to allow longer)") from None
 
 
+def reference_graph(resources: list[Resource]) -> dict[str, list[str]]:
+    """``address -> sorted addresses it references`` among ``resources`` (the ``${kind.name.out...}``
+    references anywhere in a document, ``depends_on`` included): the edges :func:`synthesis_order` follows,
+    the engine turns into cross-stack references, and ``facets-dynamo graph`` draws."""
+    known = {r.address for r in resources}
+    return {r.address: sorted(t for t in referenced_addresses(r.data) if t in known and t != r.address)
+            for r in resources}
+
+
 def synthesis_order(resources: list[Resource]) -> list[Resource]:
-    """Referenced resources first, so their outputs exist when a referrer is built (stable otherwise)."""
+    """Referenced resources first, so their outputs exist when a referrer is built (stable otherwise). This
+    is also the order to apply the stacks in."""
     by_address = {r.address: r for r in resources}
+    edges = reference_graph(resources)
     done: dict[str, Resource] = {}
     visiting: set[str] = set()
 
@@ -335,9 +348,8 @@ def synthesis_order(resources: list[Resource]) -> list[Resource]:
         if r.address in done or r.address in visiting:
             return
         visiting.add(r.address)
-        for target in sorted(referenced_addresses(r.data)):
-            if target in by_address:
-                visit(by_address[target])
+        for target in edges[r.address]:
+            visit(by_address[target])
         visiting.discard(r.address)
         done[r.address] = r
 
@@ -372,12 +384,12 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine,
     exports: dict[tuple[str, str], str | Ref] = {}
     provided = {r.address: r for r in workspace.resources if r.provided and not r.disabled}
     with tempfile.TemporaryDirectory(prefix="facets-dynamo-synth-") as tmp:
-        app = e.App(outdir=tmp)
+        app = e.App(outdir=tmp, **_app_options(env))
         names: list[str] = []
         for resource in synthesis_order([r for r in workspace.resources if not r.disabled and not r.provided]):
             stack = e.TerraformStack(app, resource.name)
-            e.LocalBackend(stack, path=stack_backend_path(resource.name))
-            _add_provider(e, stack, env.region)
+            _add_backend(e, stack, env, resource.name)
+            _add_provider(e, stack, env)
             ctx = SynthContext(resource, env, stack, e, exports, provided)
             results = host.call_each("synthesize", key=resource.key, resource=resource, context=ctx)
             if not results:
@@ -393,12 +405,159 @@ def _synthesize(workspace: Workspace, host: Host, engine: Engine,
     return Synthesized(env.name, f"{engine.name} {engine.version}", stacks, manifest)
 
 
-def _add_provider(e: Any, stack: Any, region: str) -> None:
-    """A generic ``aws`` provider (the prebuilt bindings cost ~15 s and 1.6 GB to import). Its one argument
-    is an override: one engine call, where a subclass answering ``synthesizeAttributes`` costs two
-    callbacks per stack."""
+# S3 native state locking needs Terraform / OpenTofu 1.10; cdktn checks the project's declared targets
+_LOCKFILE_TARGETS = {"terraform": ">=1.10.0", "opentofu": ">=1.10.0"}
+
+
+def _app_options(env: Environment) -> dict[str, Any]:
+    """``App`` arguments: none for most environments (so their output is as before); S3 native locking
+    declares the Terraform versions it needs, which cdktn checks (``targetVersions``)."""
+    if env.backend.type == "s3" and env.backend.settings.get("use_lockfile") is True:
+        return {"context": {"targetVersions": dict(_LOCKFILE_TARGETS)}}
+    return {}
+
+
+def _add_backend(e: Any, stack: Any, env: Environment, stack_name: str) -> None:
+    """The environment's state backend, through the engine's own construct: the engine then also reads a
+    referenced stack's outputs through it (``terraform_remote_state`` with the same settings)."""
+    backend = env.backend
+    if backend.type == "local":
+        e.LocalBackend(stack, path=stack_backend_path(stack_name))
+        return
+    settings = _escaped(backend.for_stack(stack_name, env.name))
+    if backend.type == "s3":
+        role = settings.pop("assume_role", None)
+        lockfile = settings.pop("use_lockfile", None)
+        native = lockfile is not None and _accepts(e.S3Backend, "use_lockfile")
+        if native:
+            settings["use_lockfile"] = lockfile
+        construct = e.S3Backend(stack, **settings, assume_role=e.S3BackendAssumeRoleConfig(**role) if role else None)
+        if lockfile is not None and not native:  # cdktf 0.21 predates S3 native locking (Terraform 1.10)
+            construct.add_override("use_lockfile", lockfile)
+        return
+    workspaces = settings["workspaces"]
+    if "name" in workspaces:
+        chosen = e.NamedCloudWorkspace(workspaces["name"], project=workspaces.get("project"))
+    else:
+        chosen = e.TaggedCloudWorkspaces(workspaces["tags"], project=workspaces.get("project"))
+    e.CloudBackend(stack, organization=settings["organization"], workspaces=chosen, hostname=settings.get("hostname"))
+
+
+def _accepts(cls: type, argument: str) -> bool:
+    import inspect
+
+    return argument in inspect.signature(cls.__init__).parameters
+
+
+def _escaped(value: Any) -> Any:
+    """Every string made literal for Terraform (environment files are data, like specs)."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    return value
+
+
+def _add_provider(e: Any, stack: Any, env: Environment) -> None:
+    """A generic ``aws`` provider (the prebuilt bindings cost ~15 s and 1.6 GB to import). Its arguments are
+    overrides: one engine call each, where a subclass answering ``synthesizeAttributes`` costs two callbacks
+    per stack. Blocks (``assume_role``, ``default_tags``, ``endpoints``) are one-element lists, as the typed
+    bindings write them."""
     provider = e.TerraformProvider(stack, "aws", terraform_resource_type="aws",
                                    terraform_generator_metadata=e.TerraformProviderGeneratorMetadata(
                                        provider_name="aws", provider_version_constraint=">= 5.0"),
                                    terraform_provider_source="hashicorp/aws")
-    provider.add_override("region", escape(region))
+    provider.add_override("region", escape(env.region))
+    for name, value in env.provider.arguments().items():
+        provider.add_override(name, _escaped(value))
+
+
+# -- the apply graph ---------------------------------------------------------------------------------
+
+@dataclass
+class ApplyGraph:
+    """A blueprint's resources for one environment, the references between them and the order to apply
+    their stacks in (dependencies first). Built without the engine."""
+
+    environment: Environment
+    nodes: list[dict[str, Any]]  # every resource: address, name, kind, status (stack / disabled / provided)
+    edges: list[tuple[str, str]]  # (referrer, referenced): the referrer's stack reads the other's state
+    order: list[str]  # stack names, dependencies first
+
+    def _names(self) -> dict[str, str]:
+        return {n["address"]: n["name"] for n in self.nodes}
+
+    def waves(self) -> dict[str, int]:
+        """Stack name -> wave: 0 for stacks that read no other, else one more than the latest stack it reads.
+        The stacks of one wave can be applied at the same time, once every earlier wave is done."""
+        names = self._names()
+        reads = {names[s]: [names[t] for x, t in self.edges if x == s] for s, _ in self.edges}
+        wave: dict[str, int] = {}
+        for name in self.order:  # dependencies come first, so theirs are known
+            wave[name] = 1 + max((wave[t] for t in reads.get(name, [])), default=-1)
+        return wave
+
+    def _label(self, node: dict[str, Any]) -> str:
+        if node["status"] == "stack":
+            return f"{self.order.index(node['name']) + 1}. {node['address']}"
+        return f"{node['address']} ({node['status']})"
+
+    def to_json(self) -> dict[str, Any]:
+        env = self.environment
+        names = self._names()
+        by_name = {n["name"]: n for n in self.nodes}
+        waves = self.waves()
+        stacks = []
+        for name in self.order:
+            address = by_name[name]["address"]
+            stacks.append({"name": name, "address": address, "wave": waves[name], "folder": f"stacks/{name}",
+                           "depends_on": [names[t] for s, t in self.edges if s == address],
+                           "state": env.backend.state(name, env.name)})
+        return {"environment": env.name, "backend": env.backend.type, "apply_order": list(self.order),
+                "stacks": stacks, "resources": self.nodes,
+                "references": [{"from": s, "to": t} for s, t in self.edges]}
+
+    def to_mermaid(self) -> str:
+        """A Mermaid flowchart: an arrow from each stack to each stack it references (whose state it reads:
+        apply that one first); stacks are numbered in apply order, other resources are rounded."""
+        ids = {n["address"]: f"n{i}" for i, n in enumerate(self.nodes)}
+        lines = ["flowchart LR", f"  %% facets-dynamo graph, environment {self.environment.name}"]
+        for n in self.nodes:
+            shape = ('["', '"]') if n["status"] == "stack" else ('(["', '"])')
+            lines.append(f"  {ids[n['address']]}{shape[0]}{_mermaid_text(self._label(n))}{shape[1]}")
+        for source, target in self.edges:
+            lines.append(f"  {ids[source]} -->|references| {ids[target]}")
+        return "\n".join(lines) + "\n"
+
+    def to_dot(self) -> str:
+        """Graphviz DOT, arrows and numbers as in :meth:`to_mermaid`; resources that are no stack are dashed."""
+        lines = [f"digraph {_dot_id('facets-dynamo ' + self.environment.name)} {{", "  rankdir=LR;"]
+        for n in self.nodes:
+            style = "" if n["status"] == "stack" else ", style=dashed"
+            lines.append(f"  {_dot_id(n['address'])} [label={_dot_id(self._label(n))}{style}];")
+        for source, target in self.edges:
+            lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [label=\"references\"];")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def apply_graph(workspace: Workspace) -> ApplyGraph:
+    """The graph ``facets-dynamo graph`` prints; edges from :func:`reference_graph`, order from
+    :func:`synthesis_order` (so it is the order ``synth`` builds the stacks in)."""
+    built = [r for r in workspace.resources if not r.disabled and not r.provided]
+    order = [r.name for r in synthesis_order(built)]
+    everything = sorted(workspace.resources, key=lambda r: r.address)
+    nodes = [{"address": r.address, "name": r.name, "kind": r.kind,
+              "status": "disabled" if r.disabled else "provided" if r.provided else "stack"} for r in everything]
+    edges = [(source, target) for source, targets in sorted(reference_graph(built).items()) for target in targets]
+    return ApplyGraph(workspace.environment, nodes, edges, order)
