@@ -35,8 +35,8 @@ def paths_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
                       help="Environment: selects <blueprint>/<env>/ overrides and the table name suffix.")(fn)
     fn = click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
-                      help="Environment file (name, region, cloud_tags); "
-                      "default <blueprint>/<env>/environment.json.")(fn)
+                      help="Environment file (name, region, cloud_tags, backend, provider); default "
+                      "<blueprint>/<env>/environment.json, merged over <blueprint>/environment.json.")(fn)
     return click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
                         help="How to print problems: text, json (a list of objects) or github annotations.")(fn)
 
@@ -92,9 +92,12 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
     _report(found, fmt, quiet_ok=True)
     skipped = [r for r in workspace.resources if r.disabled or r.provided]
     if fmt == "json":
+        from .synthesis import apply_graph
+
         click.echo(json.dumps({"out": str(out), "environment": result.environment, "engine": result.engine,
                                "stacks": sorted(result.stacks),
-                               "skipped": sorted(r.name for r in skipped)}, indent=2))
+                               "skipped": sorted(r.name for r in skipped),
+                               "apply_order": apply_graph(workspace).order}, indent=2))
         return
     click.echo(f"wrote {out}/manifest.json ({result.engine}, environment {result.environment!r})")
     for name, stack in result.stacks.items():
@@ -104,6 +107,40 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
                    f"{', '.join(sorted(stack.get('output', {})))}")
     for r in skipped:
         click.echo(f"  skipped {r.address}: {'disabled' if r.disabled else 'provided (exists already)'}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
+              help="Environment: its overrides decide which resources are stacks; its backend the state keys.")
+@click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Environment file; default <blueprint>/<env>/environment.json (over <blueprint>/environment.json).")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid", show_default=True,
+              help="mermaid or dot (Graphviz) to draw; json for pipelines: apply order, each stack's folder and "
+              "state.")
+def graph(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) -> None:
+    """Resources, references and the apply order (dependencies first) of a blueprint for an environment.
+
+    Validates first (never starts Node); problems go to stderr (json: to stdout as the diagnostics list)
+    with exit 1. An arrow goes from a stack to a stack it references (it reads that one's state: apply that
+    one first); stacks are numbered in apply order. json adds each stack's wave (stacks of one wave can be
+    applied at once), folder under --out and state location, for a pipeline to run one job per stack.
+    """
+    from .synthesis import apply_graph
+
+    workspace = _load(paths, env, env_file)
+    found = _validate(workspace)
+    if not found.ok:
+        _report(found, "json" if fmt == "json" else "text")
+        click.echo("no graph: fix the errors above", err=True)
+        sys.exit(_exit_code(found))
+    for d in found:  # warnings: to stderr, out of the graph
+        click.echo(d.format_text(), err=True)
+    drawn = apply_graph(workspace)
+    if fmt == "json":
+        click.echo(json.dumps(drawn.to_json(), indent=2))
+    else:
+        click.echo(drawn.to_mermaid() if fmt == "mermaid" else drawn.to_dot(), nl=False)
 
 
 @cli.command()
