@@ -217,7 +217,7 @@ def load_environment(path: Path | None, name: str | None = None,
         return Environment(name if name is not None else DEFAULT_ENVIRONMENT), problems
     data, source = _merged(docs)
     checker = _Checker(source, docs[-1].file)
-    env = checker.environment(data, name, shared_file=docs[0].file if len(docs) == 2 else None)
+    env = checker.environment(data, name, shared_file=docs[0].file if shared is not None else None)
     problems += checker.problems
     if env is None or any(p.is_error for p in problems):
         return None, problems
