@@ -117,8 +117,9 @@ def test_graph_of_an_invalid_blueprint_is_the_problems_and_exit_1(run_cli, examp
         "type": "s3", "bucket": "b-1", "key": "one.tfstate", "use_lockfile": True}}), encoding="utf-8")
     result = run_cli("graph", example_bp, "--env", "prod", "--env-file", bad)
     assert result.returncode == 1 and result.stdout.count("FD406") == 1 and "flowchart" not in result.stdout
+    assert "no graph" in result.stderr
     as_json = run_cli("graph", example_bp, "--env", "prod", "--env-file", bad, "--format", "json")
     assert as_json.returncode == 1
-    [problem] = [d for d in json.loads(as_json.stdout) if d["severity"] == "error"]
+    [problem] = [d for d in json.loads(as_json.stdout) if d["file"] == str(bad)]
     assert (problem["code"], problem["path"], problem["file"]) == ("FD406", "/backend/key", str(bad))
     assert run_cli("graph", example_bp, "--format", "svg").returncode == 2
