@@ -100,6 +100,8 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
                                "apply_order": apply_graph(workspace).order}, indent=2))
         return
     click.echo(f"wrote {out}/manifest.json ({result.engine}, environment {result.environment!r})")
+    if workspace.environment.backend.type != "local":
+        click.echo(f"  state: {_state_summary(workspace)}")
     for name, stack in result.stacks.items():
         resources = stack.get("resource", {})
         counts = ", ".join(f"{len(v)} {k}" for k, v in sorted(resources.items()))
@@ -327,6 +329,17 @@ def _load(paths: tuple[Path, ...], env: str, env_file: Path | None) -> Workspace
     from .blueprint import load_workspace
 
     return load_workspace(list(paths), env, env_file)
+
+
+def _state_summary(workspace: Workspace) -> str:
+    """Where the stacks keep their state, with ``{stack}`` left in: ``s3://bucket/facets/prod/{stack}.tfstate``."""
+    env = workspace.environment
+    state = env.backend.state("{stack}", env.name)
+    if state["backend"] == "s3":
+        prefix = f" (workspace_key_prefix {state['workspace_key_prefix']})" if "workspace_key_prefix" in state else ""
+        return f"s3://{state['bucket']}/{state['key']} in {state['region']}{prefix}"
+    where = state["workspace"] or "a workspace tagged " + ", ".join(state["tags"])
+    return f"HCP Terraform {state['hostname']}, organization {state['organization']}, {where}"
 
 
 def _validate(workspace: Workspace) -> Diagnostics:

@@ -123,3 +123,13 @@ def test_graph_of_an_invalid_blueprint_is_the_problems_and_exit_1(run_cli, examp
     [problem] = [d for d in json.loads(as_json.stdout) if d["file"] == str(bad)]
     assert (problem["code"], problem["path"], problem["file"]) == ("FD406", "/backend/key", str(bad))
     assert run_cli("graph", example_bp, "--format", "svg").returncode == 2
+
+
+def test_synth_text_says_where_the_state_goes(run_cli, example_bp: Path, tmp_path: Path) -> None:
+    result = run_cli("synth", example_bp, "--env", "prod", "--env-file", PROD_S3, "--out", tmp_path / "s3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == ("  state: s3://acme-terraform-state/facets/prod/{stack}.tfstate "
+                                             "in eu-west-1")
+    local = run_cli("synth", example_bp, "--env", "prod", "--out", tmp_path / "local")
+    assert local.returncode == 0 and "state:" not in local.stdout
+
