@@ -173,7 +173,7 @@ class _Loader:
                              if _is((r / self.env / ENVIRONMENT_FILE).is_file)), None)
         shared = next((r / ENVIRONMENT_FILE for r in roots if _is((r / ENVIRONMENT_FILE).is_file)), None)
         if env_file is not None or shared is not None:
-            loaded, problems = load_environment(env_file, self.env, shared)
+            loaded, problems = load_environment(env_file, self.env, shared, partial=True)
             ws.diagnostics += problems
             if loaded is not None:
                 ws.environment = loaded

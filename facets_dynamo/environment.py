@@ -190,12 +190,15 @@ def fill_placeholders(template: str, stack: str, environment: str) -> str:
 
 # -- reading -----------------------------------------------------------------------------------------
 
-def load_environment(path: Path | None, name: str | None = None,
-                     shared: Path | None = None) -> tuple[Environment | None, list[Diagnostic]]:
+def load_environment(path: Path | None, name: str | None = None, shared: Path | None = None, *,
+                     partial: bool = False) -> tuple[Environment | None, list[Diagnostic]]:
     """Read an environment file, merged over the blueprint-wide ``shared`` one when given.
 
     ``name`` is what ``--env`` said; when the file names another environment that is an error, because
-    overrides and the table name suffix would silently disagree.
+    overrides and the table name suffix would silently disagree. With errors the answer is ``None``, or with
+    ``partial`` the environment as far as it could be read (a bad ``backend`` or ``provider`` left at its
+    default), so that resources are still checked against the right region and tags: only for callers that
+    keep the errors and refuse to synthesize (the blueprint loader does).
     """
     docs: list[Document] = []
     problems: list[Diagnostic] = []
@@ -219,7 +222,7 @@ def load_environment(path: Path | None, name: str | None = None,
     checker = _Checker(source, docs[-1].file)
     env = checker.environment(data, name, shared_file=docs[0].file if shared is not None else None)
     problems += checker.problems
-    if env is None or any(p.is_error for p in problems):
+    if env is None or (any(p.is_error for p in problems) and not partial):
         return None, problems
     return env, problems
 
@@ -346,8 +349,10 @@ class _Checker:
                              f"{value!r} in provider.default_tags but {tags[key]!r} in cloud_tags: resources that "
                              "carry cloud_tags (the tables, their policies) get the cloud_tags value",
                              severity=Severity.WARNING)
-        if backend is None or provider is None or any(p.is_error for p in self.problems):
+        if any(p.is_error and p.path in ("/name", "/region", "/cloud_tags") for p in self.problems):
             return None
+        backend = backend or Backend()  # read as far as it could be: the caller decides (load_environment)
+        provider = provider or ProviderSettings()
         if backend.type == "s3" and "region" not in backend.settings:  # the state bucket's region: the environment's
             backend = Backend("s3", {**backend.settings, "region": region})
         return Environment(env_name, region, dict(tags), self.file, backend, provider, self.source)

@@ -442,3 +442,15 @@ def test_the_example_environments_follow_the_schema(example_bp: Path) -> None:
         assert VALIDATOR.is_valid(doc), (path, list(VALIDATOR.iter_errors(doc)))
         env, problems = load_environment(path, None)
         assert env is not None and problems == [], (path, [p.format_text() for p in problems])
+
+
+def test_a_bad_backend_does_not_cost_the_resources_their_region(example_bp: Path, tmp_path: Path) -> None:
+    """Resources are still checked against the file's region and tags (prod's replica region is us-east-1,
+    wrong only in us-east-1): the one problem reported is the environment file's own."""
+    doc = bad_doc(S3_BASE, {"backend": {"key": "one.tfstate"}, "cloud_tags": None})
+    path = write(tmp_path / "prod.json", doc)
+    ws = load_workspace([example_bp], "prod", path)
+    assert ws.environment.region == "eu-west-1" and ws.environment.backend == Backend()
+    found = validate_workspace(ws)
+    assert [(d.code, d.file) for d in found.errors] == [("FD406", str(path))]
+    assert load_environment(path, "prod")[0] is None, "without partial=True: no environment at all"
