@@ -14,6 +14,8 @@ from typing import Any
 import json_merge_patch
 import pytest
 from facets_dynamo_schemas import environment_schema_file
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from facets_dynamo.blueprint import load_workspace
@@ -454,3 +456,57 @@ def test_a_bad_backend_does_not_cost_the_resources_their_region(example_bp: Path
     found = validate_workspace(ws)
     assert [(d.code, d.file) for d in found.errors] == [("FD406", str(path))]
     assert load_environment(path, "prod")[0] is None, "without partial=True: no environment at all"
+
+
+# -- the loader and the schema agree on mutated files -----------------------------------------------------
+
+VALUES = st.sampled_from([
+    None, True, False, 0, 12, 444455556666, "", "x", "ab", "eu-west-1", "{stack}", "{environment}/{stack}.tfstate",
+    "/{stack}", "{stack}/", "{team}", "acme-state", "Acme_State", "facets", "local", "s3", "cloud", "gcs",
+    "444455556666", "1234", ROLE, "arn:aws:iam::4444:role/x", "http://localhost:4566", "localhost:4566",
+    "https://h.example:99999", "tfe.acme.example", "facets-{environment}-{stack}", "a b", [], ["444455556666"],
+    ["a", "a"], [1], {}, {"role_arn": ROLE}, {"name": "w-{stack}"}, {"tags": ["t"]}, {"dynamodb": "http://h:1"},
+])
+
+
+def _pointers(value: Any, prefix: str = "") -> list[str]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += _pointers(v, f"{prefix}/{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += _pointers(v, f"{prefix}/{i}")
+    return found
+
+
+def _set(doc: Any, pointer: str, value: Any) -> None:
+    *parents, last = pointer.split("/")[1:]
+    for part in parents:
+        doc = doc[int(part)] if isinstance(doc, list) else doc[part]
+    if isinstance(doc, list):
+        doc[int(last)] = value
+    elif value is None and last not in ("name",):
+        doc.pop(last)  # None: the field left out (a null value itself is tested by the table above)
+    else:
+        doc[last] = value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(base=st.sampled_from([S3_BASE, CLOUD_BASE]), data=st.data())
+def test_the_loader_never_crashes_and_agrees_with_the_schema(tmp_path: Path, base: dict[str, Any],
+                                                            data: st.DataObject) -> None:
+    doc = copy.deepcopy(base)
+    for _ in range(data.draw(st.integers(1, 3))):
+        pointers = _pointers(doc)
+        if not pointers:
+            break
+        _set(doc, data.draw(st.sampled_from(pointers)), copy.deepcopy(data.draw(VALUES)))
+    path = write(tmp_path / "mutated.json", doc)
+    env, problems = load_environment(path, None)
+    loader_ok = not [p for p in problems if p.is_error]
+    event("accepted" if loader_ok else "refused")
+    assert loader_ok == (env is not None)
+    assert all(p.file == str(path) and p.line >= 1 and p.column >= 1 for p in problems)
+    assert loader_ok == VALIDATOR.is_valid(doc), (doc, [p.format_text() for p in problems],
+                                                  [e.message for e in VALIDATOR.iter_errors(doc)])
