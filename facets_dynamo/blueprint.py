@@ -250,11 +250,13 @@ class _Loader:
         if self.env == DEFAULT_ENVIRONMENT or self.env_problem or self.env_file_given or _is((root / self.env).is_dir):
             return
         known = list_environments(root)
+        applies = ("only the blueprint-wide environment.json" if _is((root / ENVIRONMENT_FILE).is_file)
+                   else "no environment.json")
         if known:
             self.ws.diagnostics.append(Diagnostic(
                 str(root), 0, 0, "", Severity.WARNING, "FD404",
                 f"environment {self.env!r} has no folder in this blueprint (environments here: {', '.join(known)}): "
-                "no overrides and no environment.json apply; check the spelling of --env"))
+                f"no overrides and {applies} apply; check the spelling of --env"))
 
     def one(self, path: Path, layout: tuple[Path, str] | None) -> None:
         try:

@@ -510,3 +510,12 @@ def test_the_loader_never_crashes_and_agrees_with_the_schema(tmp_path: Path, bas
     assert all(p.file == str(path) and p.line >= 1 and p.column >= 1 for p in problems)
     assert loader_ok == VALIDATOR.is_valid(doc), (doc, [p.format_text() for p in problems],
                                                   [e.message for e in VALIDATOR.iter_errors(doc)])
+
+
+def test_a_misspelt_env_with_a_shared_file_says_only_the_shared_file_applies(tmp_path: Path,
+                                                                             minimal: dict[str, Any]) -> None:
+    bp = blueprint_with(tmp_path, minimal, {"backend": S3_BASE["backend"]}, {"name": "prod"})
+    ws = load_workspace([bp], "prdo")
+    [warning] = [d for d in ws.diagnostics if d.code == "FD404"]
+    assert "only the blueprint-wide environment.json apply" in warning.message
+    assert ws.environment.name == "prdo" and ws.environment.backend.type == "s3"
