@@ -171,13 +171,14 @@ def test_default_tags_and_cloud_tags_both_reach_terraform_and_the_resource_wins(
 @pytest.mark.slow
 def test_strings_from_the_environment_reach_terraform_literally(tmp_path: Path, minimal: dict[str, Any]) -> None:
     case = copy.deepcopy(ENVIRONMENTS["s3-lockfile"])
-    case["provider"] = {"default_tags": {"note": '${file("/etc/passwd")}', "pct": "%{ if x }"}}
+    case["provider"] = {"default_tags": {"note": '${file("/etc/passwd")}', "pct": "%{ if x }", "${k}": "v"}}
     case["region"] = "eu-west-1"
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(case), encoding="utf-8")
     result = synthesize_workspace(load_workspace([blueprint(tmp_path, minimal)], "dev", path))
     provider = result.stacks["locks"]["provider"]["aws"][0]
-    assert provider["default_tags"] == [{"tags": {"note": '$${file("/etc/passwd")}', "pct": "%%{ if x }"}}]
+    assert provider["default_tags"] == [{"tags": {"note": '$${file("/etc/passwd")}', "pct": "%%{ if x }",
+                                                  "$${k}": "v"}}]
     for stack in result.stacks.values():
         assert_only_engine_references(stack)
 
