@@ -289,8 +289,12 @@ class _Checker:
 
     def unknown(self, value: dict[str, Any], pointer: str, allowed: tuple[str, ...]) -> None:
         for key in sorted(set(value) - set(allowed)):
-            self.add(pointer_join(pointer, key), "FD412", f"unknown field {key!r} in {pointer}; allowed here: "
-                     f"{', '.join(allowed)}", key=True)
+            import difflib
+
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.add(pointer_join(pointer, key), "FD412", f"unknown field {key!r} in {pointer}{hint}; allowed "
+                     f"here: {', '.join(allowed)}", key=True)
 
     def string(self, value: Any, pointer: str, pattern: _Pattern | None = None, what: str = "",
                code: str = "FD407") -> bool:

@@ -519,3 +519,12 @@ def test_a_misspelt_env_with_a_shared_file_says_only_the_shared_file_applies(tmp
     [warning] = [d for d in ws.diagnostics if d.code == "FD404"]
     assert "only the blueprint-wide environment.json apply" in warning.message
     assert ws.environment.name == "prdo" and ws.environment.backend.type == "s3"
+
+
+def test_a_misspelt_field_gets_a_suggestion(tmp_path: Path) -> None:
+    doc = bad_doc(S3_BASE, {"backend": {"use_lockfile": None, "use_lock_file": True}})
+    _, problems = load_environment(write(tmp_path / "e.json", doc), "prod")
+    [error] = [p for p in problems if p.is_error]
+    assert (error.code, error.path) == ("FD412", "/backend/use_lock_file")
+    assert "did you mean 'use_lockfile'?" in error.message
+
