@@ -361,7 +361,11 @@ class _Checker:
         if "$schema" in data and not isinstance(data["$schema"], str):
             self.add("/$schema", "FD401", "'$schema' must be a string (the URL or path of the JSON Schema)")
         for key in sorted(set(data) - set(TOP_FIELDS)):
-            self.add("/" + key, "FD402", f"unknown environment field {key!r} is ignored", key=True,
+            import difflib
+
+            close = difflib.get_close_matches(key, TOP_FIELDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.add(pointer_join("", key), "FD402", f"unknown environment field {key!r} is ignored{hint}", key=True,
                      severity=Severity.WARNING)
         backend = self.backend(data["backend"]) if "backend" in data else Backend()
         provider = self.provider(data["provider"]) if "provider" in data else ProviderSettings()

@@ -527,4 +527,9 @@ def test_a_misspelt_field_gets_a_suggestion(tmp_path: Path) -> None:
     [error] = [p for p in problems if p.is_error]
     assert (error.code, error.path) == ("FD412", "/backend/use_lock_file")
     assert "did you mean 'use_lockfile'?" in error.message
+    backend = {k: v for k, v in S3_BASE.items() if k != "backend"} | {"backends": S3_BASE["backend"]}
+    env, problems = load_environment(write(tmp_path / "top.json", backend), "prod")
+    [warning] = problems
+    assert (warning.code, warning.severity, warning.path) == ("FD402", Severity.WARNING, "/backends")
+    assert "did you mean 'backend'?" in warning.message and env is not None and env.backend == Backend()
 
