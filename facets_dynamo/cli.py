@@ -123,10 +123,12 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
 def graph(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) -> None:
     """Resources, references and the apply order (dependencies first) of a blueprint for an environment.
 
-    Validates first (never starts Node); problems go to stderr (json: to stdout as the diagnostics list)
-    with exit 1. An arrow goes from a stack to a stack it references (it reads that one's state: apply that
-    one first); stacks are numbered in apply order. json adds each stack's wave (stacks of one wave can be
-    applied at once), folder under --out and state location, for a pipeline to run one job per stack.
+    Validates first (never starts Node): with errors it prints the problems (with --format json as the
+    diagnostics list) instead of a graph and exits 1; warnings go to stderr.
+
+    An arrow goes from a stack to a stack it references (it reads that one's state: apply that one first);
+    stacks are numbered in apply order. json adds each stack's wave (stacks of one wave can be applied at
+    once), folder under --out and state location, for a pipeline to run one job per stack.
     """
     from .synthesis import apply_graph
 
