@@ -155,9 +155,10 @@ def test_cross_stack_references_read_state_through_s3_and_hcp_terraform() -> Non
     assert "data" not in golden("cloud-tagged", "sessions")  # no references: tags cannot name a workspace
 
 
-def test_default_tags_and_cloud_tags_both_reach_terraform_and_the_resource_wins() -> None:
-    """cloud_tags stay on each resource the flavor writes (tables, IAM policies); default_tags go to the provider,
-    which adds them to every taggable resource where the resource has no tag of that key."""
+def test_default_tags_and_cloud_tags_reach_terraform_side_by_side() -> None:
+    """cloud_tags stay on each resource the flavor writes (tables, IAM policies); default_tags go to the provider
+    and are not copied into resources. (That the AWS provider then lets a resource's own tag win on a shared
+    key is the provider's documented behaviour, not tested here: no Terraform on this machine.)"""
     stack = golden("s3", "locks")
     table = stack["resource"]["aws_dynamodb_table"]["table"]
     assert table["tags"]["environment"] == "dev" and table["tags"]["team"] == "platform"
