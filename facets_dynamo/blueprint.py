@@ -196,7 +196,7 @@ class _Loader:
         backend = self.ws.environment.backend
         if backend.type != "cloud" or "tags" not in backend.settings["workspaces"]:
             return
-        from .synthesis import reference_graph
+        from .references import reference_graph
 
         edges = reference_graph([r for r in self.ws.resources if not r.disabled and not r.provided])
         pairs = [f"{a} -> {b}" for a, targets in sorted(edges.items()) for b in targets]

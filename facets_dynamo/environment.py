@@ -4,7 +4,7 @@ An environment file (``<bp>/<env>/environment.json``, or ``--env-file``) may sit
 (``<bp>/environment.json``): the shared file is the base and the environment's file is merged over it with
 JSON Merge Patch (RFC 7396), so a team states its state bucket once. Every diagnostic points into the file the
 offending value came from. ``schemas/environment.json`` is the published JSON Schema of the same format
-(``tests/test_environment.py`` keeps the two in agreement).
+(``tests/host/test_environment.py`` keeps the two in agreement).
 
 Nothing here imports the CDK engine: environment files are checked by ``validate``, which never starts Node.
 """

@@ -704,7 +704,7 @@ def focus(ws: Workspace, address: str | None) -> Workspace:
     A referrer matters because the engine adds cross-stack outputs to the referenced stack; everything
     else would only cost synthesis time (the preview shows one stack).
     """
-    from ..synthesis import referenced_addresses
+    from ..references import referenced_addresses
 
     by_address = ws.by_address()
     if address is None or address not in by_address:

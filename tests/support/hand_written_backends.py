@@ -1,4 +1,4 @@
-"""The state backends and provider settings of tests/test_backends.py, written by hand with an engine's own
+"""The state backends and provider settings of tests/host/test_backends.py, written by hand with an engine's own
 constructs: ``S3Backend`` / ``CloudBackend`` and the typed ``AwsProvider`` of the prebuilt bindings.
 
     python hand_written_backends.py cdktn|cdktf RESULT.json

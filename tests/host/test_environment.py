@@ -1,7 +1,7 @@
 """environment.json (issue 12): state backends, provider settings, the blueprint-wide file, the published schema.
 
 Everything here runs without the engine (``validate`` never starts Node). Synthesized output is in
-``tests/test_backends.py``.
+``tests/host/test_backends.py``.
 """
 
 from __future__ import annotations

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TESTS
 from test_synth_core import assert_only_engine_references, normalise
 
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.engine import ENGINE_ENV, default_engine
 from facets_dynamo.synthesis import Synthesized, synthesize_workspace
 
-HERE = Path(__file__).resolve().parent
+HERE = TESTS
 GOLDEN = HERE / "golden" / "environments"
 HAND_WRITTEN = HERE / "support" / "hand_written_backends.py"
 BINDINGS = {"cdktn": "cdktn_provider_aws", "cdktf": "cdktf_cdktf_provider_aws"}

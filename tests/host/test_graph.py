@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conftest import ROOT
+
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.synthesis import apply_graph, synthesis_order
 
-ROOT = Path(__file__).resolve().parent.parent
 PROD_S3 = ROOT / "examples" / "environments" / "prod-s3.json"
 
 MERMAID_DEV = """\
