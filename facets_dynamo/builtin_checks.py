@@ -5,13 +5,12 @@ Registered by the host explicitly (not through an entry point), like datasette's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .hookspecs import hookimpl
 from .jsonsource import pointer_join
-from .resource import lookup_out
+from .resource import NAME_RULE, lookup_out, usable_name
 from .terraform_strings import REFERENCE
 
 if TYPE_CHECKING:
@@ -19,19 +18,14 @@ if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .resource import Resource
 
-# A resource name becomes a stack id and a folder under --out/stacks/: keep it one safe path component.
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-
-
 @hookimpl
 def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     name = resource.name
-    if not SAFE_NAME.fullmatch(name) or ".." in name:  # fullmatch: "$" alone lets "locks\n" through
+    if not usable_name(name):
         pointer = "/metadata/name" if resource.metadata.get("name") == name else ""
-        problems.append(resource.diagnostic(pointer, "FD203", f"resource name {name!r} is not usable: it "
-                                            "must start with a letter or digit and use only letters, digits, "
-                                            "'_', '.', '-' (at most 128 characters)"))
+        problems.append(resource.diagnostic(pointer, "FD203", f"resource name {name!r} is not usable: it must "
+                                            f"{NAME_RULE}"))
     problems.extend(_reference_problems(resource, context))
     return problems
 

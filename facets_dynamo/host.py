@@ -254,8 +254,7 @@ class Host:
                 if self._worker is worker:
                     self._worker = None
             impl = calls[index][0]
-            hung = PluginFailure(impl.plugin_name, _hook_name(impl), f"did not return within "
-                                 f"{self.hook_timeout:g} s (set {HOOK_TIMEOUT_ENV} to allow longer)")
+            hung = self._hung(impl.plugin_name, _hook_name(impl))
             outcomes = [*batch.outcomes[:index], (impl, hung)]
             if stop_on_failure:
                 return outcomes
@@ -265,6 +264,18 @@ class Host:
             others = iter(self._run([c for c in rest if c[0] is not impl], stop_on_failure))
             return outcomes + [(i, skipped) if i is impl else next(others) for i, _ in rest]
         return batch.outcomes
+
+    def _hung(self, plugin: str, hook: str) -> PluginFailure:
+        return PluginFailure(plugin, hook, f"did not return within {self.hook_timeout:g} s (set "
+                             f"{HOOK_TIMEOUT_ENV} to allow longer)")
+
+    def overdue(self) -> PluginFailure | None:
+        """The hook running on the engine thread, if it has overrun ``hook_timeout``: whoever waits for the engine
+        thread asks this (the hook worker's calls are watched in :meth:`_run`), so both time out alike."""
+        running = self.running
+        if running is not None and time.monotonic() - running[2] > self.hook_timeout:
+            return self._hung(running[0], running[1])
+        return None
 
     def _run_here(self, calls: list[_Call], stop_on_failure: bool) -> list[tuple[pluggy.HookImpl, Any]]:
         """On the engine thread (jsii is single-threaded, so synthesize must run there; whoever waits for

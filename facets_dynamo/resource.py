@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,15 @@ from typing import Any
 from .diagnostics import Diagnostic, Severity
 from .flavor import FlavorKey
 from .jsonsource import Document, SourceMap, read_document
+
+# A resource name becomes a stack id and a folder under --out/stacks/: keep it one safe path component.
+_USABLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+NAME_RULE = "start with a letter or digit and use only letters, digits, '_', '.', '-' (at most 128 characters)"
+
+
+def usable_name(name: str) -> bool:
+    """Whether ``name`` may name a resource (:data:`NAME_RULE`); fullmatch, since ``$`` lets ``"x\\n"`` through."""
+    return bool(_USABLE_NAME.fullmatch(name)) and ".." not in name
 
 
 @dataclass

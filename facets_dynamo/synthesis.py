@@ -15,7 +15,6 @@ import re
 import shutil
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from .diagnostics import Diagnostic, Diagnostics, Severity
 from .engine import THREAD_NAME as ENGINE_THREAD
 from .engine import Engine, EngineError, default_engine
 from .files import write_synced
-from .host import HOOK_TIMEOUT_ENV, Host, PluginFailure, default_host
+from .host import Host, PluginFailure, default_host
 from .references import reference_graph, synthesis_order
 from .terraform_strings import Ref, escape
 from .validation import validate_workspace
@@ -320,12 +319,10 @@ def _run_watched(engine: Engine, host: Host, fn: Callable[..., Synthesized], *ar
         try:
             return future.result(timeout=0.1)
         except FutureTimeout:
-            running = host.running
-            if running is not None and time.monotonic() - running[2] > host.hook_timeout:
-                plugin, hook, _ = running
-                engine.abandon(f"plugin {plugin!r} hung in {hook!r}")
-                raise PluginFailure(plugin, hook, f"did not return within {host.hook_timeout:g} s (set "
-                                    f"{HOOK_TIMEOUT_ENV} to allow longer)") from None
+            failure = host.overdue()
+            if failure is not None:
+                engine.abandon(f"plugin {failure.plugin!r} hung in {failure.hook!r}")
+                raise failure from None
 
 
 def stack_backend_path(stack_name: str) -> str:

@@ -6,16 +6,14 @@ No Textual here: the CLI uses it without paying for the UI import.
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 from typing import Any
 
 from ..files import write_atomically
 from ..flavor import Flavor, FlavorKey
 from ..host import Host, default_host
+from ..resource import NAME_RULE, usable_name
 from .document import Style, dump_json
-
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class ScaffoldError(Exception):
@@ -25,9 +23,8 @@ class ScaffoldError(Exception):
 def target_path(name: str, kind: str, *, directory: Path | None = None, blueprint: Path | None = None) -> Path:
     """Where ``name`` goes: ``<blueprint>/<kind>/instances/<name>.json`` or ``<directory>/<name>.json``."""
     stem = name[:-5] if name.endswith(".json") else name
-    if not NAME.match(stem) or len(stem) > 128:
-        raise ScaffoldError(f"invalid resource name {name!r}: use letters, digits, '_', '.' and '-', "
-                            "starting with a letter or digit (at most 128 characters)")
+    if not usable_name(stem):
+        raise ScaffoldError(f"invalid resource name {name!r}: it must {NAME_RULE}")
     if blueprint is not None:
         return blueprint / kind / "instances" / f"{stem}.json"
     return (directory or Path.cwd()) / f"{stem}.json"
