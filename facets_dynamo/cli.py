@@ -1,7 +1,7 @@
 """The ``facets-dynamo`` command line, for pipelines first: stable exit codes, machine formats.
 
 Exit codes: 0 valid / written, 1 the input has errors (nothing written), 2 usage error or unreadable
-input, 3 synth would replace a table (``diff``), 130 interrupted. No traceback ever reaches the user
+input, 3 a change would replace or destroy a resource (``diff``), 130 interrupted. No traceback ever reaches the user
 unless ``FACETS_DYNAMO_DEBUG=1``.
 """
 
@@ -33,7 +33,7 @@ FORMATS = click.Choice(["text", "json", "github"])
 def paths_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))(fn)
     fn = click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
-                      help="Environment: selects <blueprint>/<env>/ overrides and the table name suffix.")(fn)
+                      help="Environment: selects <blueprint>/<env>/ overrides and the names' suffix.")(fn)
     fn = click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
                       help="Environment file (name, region, cloud_tags, backend, provider); default "
                       "<blueprint>/<env>/environment.json, merged over <blueprint>/environment.json.")(fn)
@@ -152,7 +152,7 @@ def graph(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) ->
 @click.option("--base", "base", metavar="REV",
               help="Compare PATH (a file or blueprint folder) at git revision REV with the working tree.")
 @click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
-              help="Environment: applies <blueprint>/<env>/ overrides and sets the table name suffix.")
+              help="Environment: applies <blueprint>/<env>/ overrides and sets the name suffix of what it creates.")
 @click.option("--env-file", type=click.Path(exists=True, path_type=Path, dir_okay=False),
               help="Environment file (name, region, cloud_tags); default <blueprint>/<env>/environment.json.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

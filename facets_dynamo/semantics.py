@@ -66,6 +66,7 @@ class Section:
     title: str
     columns: Sequence[str]
     rows: list[Mapping[str, Any]] = field(default_factory=list)
+    nowrap: Sequence[str] = ()  # columns of identifiers (names, keys): their cells never wrap
 
 
 @dataclass

@@ -69,7 +69,7 @@ def resource_html(resource: Resource, host: Host | None = None) -> str:
             parts.append(f"<p style='margin:4px 0 0 0'><small style='color:{MUTED}'>{esc(section.title)}</small></p>")
             parts.append(html_table(list(section.columns),
                                     ([cell(row.get(c), c) for c in section.columns] for row in section.rows),
-                                    total=len(section.rows)))
+                                    total=len(section.rows), nowrap=IDENT_COLUMNS | set(section.nowrap)))
     if resource.provided and resource.out:
         parts.append("<p style='margin:4px 0'>provided outside this blueprint; outputs:</p>")
         parts.append(f"<div style='{SCROLL}'>{highlight_json(resource.out)}</div>")

@@ -441,7 +441,7 @@ class EditorApp(App[None]):
             sidebar.set_environment(env, self._environments())
         self.last_stacks = None
         self._text_changed(force=True)
-        self.notify(f"environment {env!r}: overrides and table names of {env!r}", timeout=2)
+        self.notify(f"environment {env!r}: overrides and names of {env!r}", timeout=2)
 
     def action_next_environment(self) -> None:
         envs = self._environments()

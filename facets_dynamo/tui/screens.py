@@ -103,7 +103,7 @@ JSON does not parse, the form says it is out of date and does not touch your tex
 The **preview** (right) is the Terraform JSON the resource synthesizes to in the selected environment;
 it refreshes in the background shortly after you stop typing. When the spec is invalid the last good
 preview stays, marked *stale*. The **diff** tab compares it with the saved version and marks changes
-that would **replace the table** (data loss).
+that would **replace or destroy** the resource (data loss), as its flavor plans it.
 
 The **problems** panel lists every diagnostic; Enter on one moves the cursor there.
 

@@ -23,7 +23,8 @@ def describe(resource: Resource, environment: Environment) -> Description:
     if isinstance(table.range_key, str):
         summary += f", range key {table.range_key}"
     summary += f"; {_billing(table)}"
-    sections = [Section("key schema", KEY_COLUMNS, key_schema(table))] if key_schema(table) else []
+    keys = key_schema(table)
+    sections = [Section("key schema", KEY_COLUMNS, keys, nowrap=KEY_COLUMNS[:4])] if keys else []
     sections.append(Section("settings", ("setting", "value"), [{"setting": k, "value": v} for k, v in settings(table)]))
     return Description(name=table.name, summary=summary, sections=sections)
 
