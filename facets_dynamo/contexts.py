@@ -54,6 +54,11 @@ class Handle:
     construct: Any
     address: str  # e.g. aws_dynamodb_table.table
 
+    def import_from(self, cloud_id: str) -> None:
+        """A Terraform ``import`` block: ``terraform plan`` adopts the existing resource ``cloud_id`` into this
+        address instead of creating it (a no-op once it is in the state)."""
+        self.construct.import_from(cloud_id)
+
     def attr(self, name: str) -> Ref:
         """``${<type>.<id>.<name>}``, and an engine token when another stack uses it (see :class:`Ref`)."""
         token = cache(lambda: Ref(self.construct.get_string_attribute(name)))

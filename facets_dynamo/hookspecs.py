@@ -26,11 +26,13 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 if TYPE_CHECKING:
+    from .cloud import Adoption
     from .contexts import SynthContext, ValidationContext
     from .diagnostics import Diagnostic
     from .environment import Environment
     from .flavor import Flavor
     from .forms import Form
+    from .jsonsource import Document
     from .resource import Resource
     from .semantics import Consequence, Description
 
@@ -93,3 +95,29 @@ def edit_form(resource: Resource) -> Form | None:
     """The fields the editor's form shows for ``resource`` (types, choices, suggestions drawn from the
     document, collections such as key attributes or indexes), and how a rename propagates. The editor
     builds its form from this; without it the flavor is edited as JSON only."""
+
+
+@hookspec
+def adopt(documents: list[Document], name: str, environment: Environment) -> Adoption | None:
+    """A spec that reproduces an existing cloud resource, from what the cloud says about it: the saved outputs of
+    its describe calls, or what ``fetch_live`` read. ``name`` is the blueprint name to give it. Every setting the
+    flavor cannot express, or a resource in another region than ``environment``'s, is a diagnostic (positioned
+    with ``document.diagnostic(pointer, code, message)``) and the document is None: nothing half-adopted is
+    written. ``facets-dynamo import`` and ``drift`` use it. Without it, the flavor cannot be imported."""
+
+
+@hookspec
+def fetch_live(cloud_name: str, environment: Environment) -> list[Document] | None:
+    """What the cloud says today about the resource called ``cloud_name`` in ``environment`` (its describe calls
+    made with the standard credential chain; ``AWS_ENDPOINT_URL`` honoured), as documents ``adopt`` reads.
+    Raise :class:`CloudError` when the cloud cannot be asked or the resource does not exist. Import the cloud SDK
+    inside the hook: it is heavy. Without it, ``import --live`` and ``drift --live`` are unavailable for the
+    flavor (saved describe outputs still work)."""
+
+
+@hookspec
+def normalize(resource: Resource, environment: Environment) -> dict[str, Any] | None:
+    """``resource``'s document as the cloud sees it: every default written out, nothing that never reaches the
+    cloud (``$schema``, ``lifecycle``, ...), so that two documents for the same cloud resource are equal.
+    ``facets-dynamo drift`` compares the blueprint's spec with the adopted live one through it, then classifies
+    each difference with ``plan_change``. Without it, the documents are compared as written."""

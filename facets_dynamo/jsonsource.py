@@ -65,10 +65,17 @@ class SourceMap:
 
 @dataclass
 class Document:
+    """A parsed JSON file: its data and where each value stands in the text."""
+
     file: str
     text: str
     data: Any
     source: SourceMap
+
+    def diagnostic(self, pointer: str, code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+        """A problem at ``pointer`` of this document, positioned at its line and column."""
+        loc = self.source.locate(pointer)
+        return Diagnostic(self.file, loc.line, loc.column, pointer, severity, code, message)
 
 
 def pointer_join(base: str, *parts: object) -> str:

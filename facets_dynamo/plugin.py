@@ -21,22 +21,26 @@ The hooks are documented in :mod:`facets_dynamo.hookspecs` and, with an example 
 
 from __future__ import annotations
 
+from .cloud import Adoption, CloudError
 from .contexts import Handle, SynthContext, ValidationContext
 from .diagnostics import Diagnostic, Severity
 from .environment import Environment
 from .flavor import Flavor, FlavorKey
 from .forms import Collection, Field, FieldKind, Form
 from .hookspecs import hookimpl
-from .jsonsource import pointer_join
+from .jsonsource import Document, parse_text, pointer_join
 from .resource import Resource
 from .semantics import Consequence, Description, Effect, Note, Section
 from .terraform_strings import Ref, without_references
 
 __all__ = [
+    "Adoption",
+    "CloudError",
     "Collection",
     "Consequence",
     "Description",
     "Diagnostic",
+    "Document",
     "Effect",
     "Environment",
     "Field",
@@ -53,6 +57,7 @@ __all__ = [
     "SynthContext",
     "ValidationContext",
     "hookimpl",
+    "parse_text",
     "pointer_join",
     "without_references",
 ]

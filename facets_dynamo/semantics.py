@@ -80,3 +80,4 @@ class Description:
     name: str | None = None
     summary: str = ""
     sections: list[Section] = field(default_factory=list)
+

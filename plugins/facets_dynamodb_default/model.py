@@ -52,8 +52,10 @@ class Table:
 
     @property
     def name(self) -> str:
-        """The derived DynamoDB table name, as upstream: ``<instance name>-<environment name>``."""
-        return f"{self.resource.name}-{self.environment}"
+        """The DynamoDB table name: ``table_name`` for an adopted table, else as upstream
+        ``<instance name>-<environment name>``."""
+        explicit = self.adv.get("table_name")
+        return explicit if isinstance(explicit, str) else f"{self.resource.name}-{self.environment}"
 
     @cached_property
     def attributes(self) -> list[Attribute]:

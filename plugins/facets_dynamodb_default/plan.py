@@ -32,7 +32,7 @@ def replacements(old: Table, new: Table) -> list[Consequence]:
     if old.name != new.name:
         found.append(Consequence(REPLACES, f"the table name changes ({old.name!r} -> {new.name!r}); DynamoDB "
                                  "cannot rename a table: keep metadata.name (and the file name) as they were",
-                                 ("/metadata/name",)))
+                                 ("/metadata/name", f"{BASE}/table_name")))
     if old.hash_key != new.hash_key:
         found.append(Consequence(REPLACES, f"the hash key changes ({_show(old.hash_key)} -> {_show(new.hash_key)});"
                                  " a key cannot change in place: create a new resource and migrate the data",

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib.resources import files
+from typing import Any
 
 from facets_dynamo_schemas import schema_file
 
 from facets_dynamo.plugin import (
+    Adoption,
     Consequence,
     Description,
     Diagnostic,
+    Document,
     Environment,
     Flavor,
     FlavorKey,
@@ -77,3 +80,32 @@ def edit_form(resource: Resource) -> Form:
     from .form import edit_form as form
 
     return form(resource)
+
+
+@hookimpl
+def adopt(documents: list[Document], name: str, environment: Environment) -> Adoption:
+    from .adopt import adopt as adopt_table
+
+    return adopt_table(documents, name, environment, _schema_fields())
+
+
+@hookimpl
+def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
+    from .adopt import fetch_live as read_aws
+
+    return read_aws(cloud_name, environment)
+
+
+@hookimpl
+def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
+    from .adopt import normalize as as_the_table_sees_it
+
+    return as_the_table_sees_it(resource, environment)
+
+
+def _schema_fields() -> set[str]:
+    """The ``advanced.aws_dynamodb`` settings this flavor's schema can express (adoption refuses the others)."""
+    import json
+
+    schema = json.loads(schema_file(KEY.kind, KEY.flavor, KEY.version).read_text(encoding="utf-8"))
+    return set(schema["properties"]["advanced"]["properties"]["aws_dynamodb"]["properties"])

@@ -119,11 +119,14 @@ def key_name_length(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[D
 def table_name(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     if r.provided:
         return
+    explicit = isinstance(t.adv.get("table_name"), str)
     if not NAME_RE.match(t.name):
-        pointer = "/metadata/name" if r.metadata.get("name") == r.name else ""
-        yield r.diagnostic(pointer, "DDB105", f"table name {_short(t.name)} (<name>-<environment>) breaks "
+        pointer = f"{BASE}/table_name" if explicit else "/metadata/name" if r.metadata.get("name") == r.name else ""
+        how = ("(table_name)" if explicit else "(<name>-<environment>)")
+        yield r.diagnostic(pointer, "DDB105", f"table name {_short(t.name)} {how} breaks "
                            "DynamoDB naming: 3-255 characters of letters, digits, '_', '.', '-'; "
-                           "rename the resource (metadata.name) or the environment")
+                           + ("fix table_name" if explicit else
+                              "rename the resource (metadata.name) or the environment"))
     ro, _ = t.policy_names
     if len(ro) > POLICY_NAME_MAX or not re.match(r"^[\w+=,.@-]+$", ro):
         yield r.diagnostic("", "DDB136", f"IAM policy name {_short(ro)} (<env>-<table>_ro) must be at most "

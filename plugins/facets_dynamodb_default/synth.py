@@ -100,6 +100,8 @@ def synthesize_table(t: Table, ctx: SynthContext) -> None:
     if t.flag("autoscaling_enabled"):
         body["lifecycle"]["ignore_changes"] = ["read_capacity", "write_capacity"]
     table = ctx.add_resource("aws_dynamodb_table", "table", body)
+    if t.flag("adopt_existing"):  # terraform plan adopts the existing table instead of creating it
+        table.import_from(t.name)
     arn = table.attr("arn")
     ro_name, rw_name = t.policy_names
     # upstream tags both policies with the environment's cloud tags (not the table's own tags)
@@ -122,12 +124,13 @@ def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
     """Application Auto Scaling targets and target-tracking policies, as upstream's autoscaling.tf."""
     defaults = t.autoscaling_defaults()
     table_id = Ref.concat("table/", table.attr("name"))
-    scalings: list[tuple[str, Ref, str, dict[str, Any], Any]] = []
+    scalings: list[tuple[str, Ref, str, dict[str, Any], Any, str]] = []
     for side, cap in (("read", "read_capacity"), ("write", "write_capacity")):
         cfg = t.adv.get(f"autoscaling_{side}")
         if isinstance(cfg, dict):
             scalings.append((f"table_{side}", table_id, f"dynamodb:table:{side.title()}CapacityUnits",
-                             {**cfg, "min_capacity": cfg.get("min_capacity", t.adv.get(cap))}, side))
+                             {**cfg, "min_capacity": cfg.get("min_capacity", t.adv.get(cap))}, side,
+                             f"table/{t.name}"))
     indexes = t.adv.get("autoscaling_indexes")
     for name, cfg in sorted(indexes.items()) if isinstance(indexes, dict) else []:
         index_id = Ref.concat(table_id, f"/index/{name}")
@@ -136,13 +139,14 @@ def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
             tuning = {k: cfg[k] for k in ("scale_in_cooldown", "scale_out_cooldown", "target_value") if k in cfg}
             scalings.append((f"index_{name}_{side}", index_id, f"dynamodb:index:{side.title()}CapacityUnits",
                              {**tuning, "min_capacity": cfg.get(f"{side}_min_capacity"),
-                              "max_capacity": cfg.get(f"{side}_max_capacity")}, side))
-    for id_, resource_id, dimension, cfg, side in scalings:
+                              "max_capacity": cfg.get(f"{side}_max_capacity")}, side,
+                             f"table/{t.name}/index/{name}"))
+    for id_, resource_id, dimension, cfg, side, literal_id in scalings:
         target = ctx.add_resource("aws_appautoscaling_target", f"{id_}_target", {
             "max_capacity": cfg["max_capacity"], "min_capacity": cfg["min_capacity"],
             "resource_id": resource_id, "scalable_dimension": dimension, "service_namespace": "dynamodb"})
         metric = f"DynamoDB{side.title()}CapacityUtilization"
-        ctx.add_resource("aws_appautoscaling_policy", f"{id_}_policy", {
+        policy = ctx.add_resource("aws_appautoscaling_policy", f"{id_}_policy", {
             "name": Ref.concat(f"{metric}:", target.attr("resource_id")),
             "policy_type": "TargetTrackingScaling",
             "resource_id": target.attr("resource_id"),
@@ -154,3 +158,6 @@ def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
                 "scale_out_cooldown": cfg.get("scale_out_cooldown", defaults["scale_out_cooldown"]),
                 "target_value": cfg.get("target_value", defaults["target_value"]),
             }]})
+        if t.flag("adopt_existing"):  # the provider's import ids: namespace/resource/dimension[/policy name]
+            target.import_from(f"dynamodb/{literal_id}/{dimension}")
+            policy.import_from(f"dynamodb/{literal_id}/{dimension}/{metric}:{literal_id}")

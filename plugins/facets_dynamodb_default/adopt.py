@@ -1,0 +1,386 @@
+"""Existing tables: a spec that reproduces one (``adopt``), what AWS says of one today (``fetch_live``), and the
+document as the table sees it (``normalize``), so ``drift`` compares like with like.
+
+Input: the outputs of ``aws dynamodb describe-table`` (required), ``describe-time-to-live``,
+``describe-continuous-backups``, ``list-tags-of-resource``, ``describe-contributor-insights``,
+``describe-kinesis-streaming-destination`` and ``aws application-autoscaling describe-scalable-targets`` /
+``describe-scaling-policies``, as saved JSON or read live with boto3. The mapping follows the AWS provider's
+``aws_dynamodb_table`` read (internal/service/dynamodb/table.go: flattenTableAttributeDefinitions,
+flattenTableGlobalSecondaryIndex, flattenTableLocalSecondaryIndex, flattenReplicaDescriptions).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from facets_dynamo.plugin import Adoption, CloudError, Diagnostic, Document, Environment, Resource, Severity
+
+from .model import PROVISIONED, Table
+
+ADV = "/advanced/aws_dynamodb"
+_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):")
+# The top-level key of each describe output, and what it is.
+KINDS = {"Table": "describe-table", "TimeToLiveDescription": "describe-time-to-live",
+         "ContinuousBackupsDescription": "describe-continuous-backups", "Tags": "list-tags-of-resource",
+         "ContributorInsightsStatus": "describe-contributor-insights",
+         "KinesisDataStreamDestinations": "describe-kinesis-streaming-destination",
+         "ScalableTargets": "describe-scalable-targets", "ScalingPolicies": "describe-scaling-policies",
+         "KeyMetadata": "kms describe-key"}
+DEFAULT_PITR_DAYS = 35
+
+
+def _keys(schema: Any) -> tuple[Any, Any]:
+    keys = {k.get("KeyType"): k.get("AttributeName") for k in schema or [] if isinstance(k, dict)}
+    return keys.get("HASH"), keys.get("RANGE")
+
+
+def _projection(index: dict[str, Any]) -> dict[str, Any]:
+    projection = index.get("Projection") or {}
+    out: dict[str, Any] = {"projection_type": projection.get("ProjectionType", "ALL")}
+    if projection.get("NonKeyAttributes"):
+        out["non_key_attributes"] = list(projection["NonKeyAttributes"])
+    return out
+
+
+def _logical_id(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-zA-Z0-9_-]", "_", name) or "attr"
+    found, n = base, 2
+    while found in taken:
+        found, n = f"{base}_{n}", n + 1
+    taken.add(found)
+    return found
+
+
+class _Reader:
+    """The describe outputs by kind, with the diagnostics met while reading them."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self.by_kind: dict[str, Document] = {}
+        self.problems: list[Diagnostic] = []
+        for doc in documents:
+            if not isinstance(doc.data, dict):
+                self.problems.append(doc.diagnostic("", "DDB301", "not a DynamoDB describe output: the top level "
+                                                    "must be an object such as {\"Table\": {...}}"))
+                continue
+            known = [k for k in doc.data if k in KINDS]
+            if not known:
+                self.problems.append(doc.diagnostic("", "DDB301", "not a DynamoDB describe output: expected one of "
+                                                    f"{', '.join(KINDS)} at the top level, found "
+                                                    f"{', '.join(map(str, doc.data)) or 'nothing'}"))
+            for key in known:
+                self.by_kind[key] = doc
+
+    def get(self, key: str) -> tuple[Any, Document | None]:
+        doc = self.by_kind.get(key)
+        return (doc.data.get(key), doc) if doc else (None, None)
+
+
+def adopt(documents: list[Document], name: str, environment: Environment,
+          schema_fields: set[str] | None = None) -> Adoption:
+    reader = _Reader(documents)
+    problems = reader.problems
+    table, doc = reader.get("Table")
+    if doc is None or not isinstance(table, dict):
+        return Adoption(None, [*problems, Diagnostic("<import>", 0, 0, "", Severity.ERROR, "DDB302",
+                                                     "no describe-table output: save `aws dynamodb describe-table "
+                                                     "--table-name NAME` and give it")])
+    for field in ("TableName", "KeySchema", "AttributeDefinitions"):
+        if field not in table:
+            problems.append(doc.diagnostic("/Table", "DDB303", f"describe-table output without {field}: save the "
+                                           "whole output of the command"))
+    if any(p.is_error for p in problems):
+        return Adoption(None, problems)
+    adv: dict[str, Any] = {}
+    table_name = str(table["TableName"])
+    region = _ARN_REGION.match(str(table.get("TableArn", "")))
+    if region and region.group(1) != environment.region:
+        problems.append(doc.diagnostic("/Table/TableArn", "DDB304", f"the table is in {region.group(1)}, the "
+                                       f"environment {environment.name!r} deploys to {environment.region}: adopt it "
+                                       "in an environment of its region"))
+    if table_name != f"{name}-{environment.name}":
+        adv["table_name"] = table_name
+    attrs: dict[str, Any] = {}
+    taken: set[str] = set()
+    for a in table.get("AttributeDefinitions") or []:
+        attrs[_logical_id(str(a.get("AttributeName")), taken)] = {"name": a.get("AttributeName"),
+                                                                  "type": a.get("AttributeType")}
+    hash_key, range_key = _keys(table.get("KeySchema"))
+    if range_key:
+        adv["range_key"] = range_key
+    mode = (table.get("BillingModeSummary") or {}).get("BillingMode") or PROVISIONED
+    throughput = table.get("ProvisionedThroughput") or {}
+    if mode == PROVISIONED:
+        adv.update(billing_mode=PROVISIONED, read_capacity=throughput.get("ReadCapacityUnits"),
+                   write_capacity=throughput.get("WriteCapacityUnits"))
+    gsis = []
+    for i, g in enumerate(table.get("GlobalSecondaryIndexes") or []):
+        g_hash, g_range = _keys(g.get("KeySchema"))
+        entry = {"name": g.get("IndexName"), "hash_key": g_hash, **({"range_key": g_range} if g_range else {}),
+                 **_projection(g)}
+        if mode == PROVISIONED:
+            t = g.get("ProvisionedThroughput") or {}
+            entry.update(read_capacity=t.get("ReadCapacityUnits"), write_capacity=t.get("WriteCapacityUnits"))
+        _unsupported(g, f"/Table/GlobalSecondaryIndexes/{i}", doc, problems, schema_fields)
+        gsis.append(entry)
+    if gsis:
+        adv["global_secondary_indexes"] = gsis
+    lsis = [{"name": lsi.get("IndexName"), "range_key": _keys(lsi.get("KeySchema"))[1], **_projection(lsi)}
+            for lsi in table.get("LocalSecondaryIndexes") or []]
+    if lsis:
+        adv["local_secondary_indexes"] = lsis
+    stream = table.get("StreamSpecification") or {}
+    if stream.get("StreamEnabled"):
+        adv.update(stream_enabled=True, stream_view_type=stream.get("StreamViewType"))
+    sse = table.get("SSEDescription") or {}
+    if sse.get("Status") in ("ENABLED", "ENABLING", "UPDATING"):
+        adv["server_side_encryption_enabled"] = True
+        key = _customer_key(reader, sse.get("KMSMasterKeyArn"), doc, problems)
+        if key:
+            adv["server_side_encryption_kms_key_arn"] = key
+    table_class = (table.get("TableClassSummary") or {}).get("TableClass")
+    if table_class:
+        adv["table_class"] = table_class
+    if table.get("DeletionProtectionEnabled"):
+        adv["deletion_protection_enabled"] = True
+    replicas = [{"region_name": r.get("RegionName"), **({"kms_key_arn": r["KMSMasterKeyId"]}
+                                                        if r.get("KMSMasterKeyId") else {})}
+                for r in table.get("Replicas") or []]
+    if replicas:
+        adv["replica_regions"] = replicas
+    _unsupported(table, "/Table", doc, problems, schema_fields)
+    _ttl(reader, adv)
+    _pitr(reader, adv)
+    tags = _tags(reader, table_name, environment, problems)
+    _autoscaling(reader, table_name, adv)
+    _not_expressible(reader, problems)
+    adv["adopt_existing"] = True
+    document: dict[str, Any] = {"kind": "dynamodb", "flavor": "default", "version": "0.2",
+                                "metadata": {"tags": tags} if tags else {},
+                                "spec": {"attributes": attrs, "hash_key": hash_key},
+                                "advanced": {"aws_dynamodb": adv}}
+    if any(p.is_error for p in problems):
+        return Adoption(None, problems)
+    return Adoption(document, problems)
+
+
+def _unsupported(node: dict[str, Any], pointer: str, doc: Document, problems: list[Diagnostic],
+                 schema_fields: set[str] | None) -> None:
+    """Settings of the 2026 surface this flavor version cannot write yet: refused by name, never dropped."""
+    on_demand = node.get("OnDemandThroughput") or {}
+    if any(isinstance(v, int) and v > 0 for v in on_demand.values()) and "on_demand_throughput" not in (
+            schema_fields or set()):
+        problems.append(doc.diagnostic(f"{pointer}/OnDemandThroughput", "DDB305", "on-demand throughput limits "
+                                       "(OnDemandThroughput) cannot be expressed by dynamodb/default/0.2: remove them "
+                                       "from the table, or wait for a flavor version that has them"))
+
+
+def _customer_key(reader: _Reader, arn: Any, doc: Document, problems: list[Diagnostic]) -> str | None:
+    """The table's KMS key when it is the customer's own; the AWS managed key (``aws/dynamodb``, what
+    ``enabled`` without a key uses) is left out. Only ``kms describe-key`` tells the two apart."""
+    if not isinstance(arn, str) or not arn:
+        return None
+    key, _ = reader.get("KeyMetadata")
+    if isinstance(key, dict) and key.get("Arn") == arn:
+        return arn if key.get("KeyManager") == "CUSTOMER" else None
+    problems.append(doc.diagnostic("/Table/SSEDescription/KMSMasterKeyArn", "DDB307", "kept the KMS key: without "
+                                   "`aws kms describe-key` output nothing tells whether it is the AWS managed key "
+                                   "(then the spec leaves it out)", Severity.INFO))
+    return arn
+
+
+def _ttl(reader: _Reader, adv: dict[str, Any]) -> None:
+    ttl, _ = reader.get("TimeToLiveDescription")
+    if isinstance(ttl, dict) and ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        adv.update(ttl_enabled=True, ttl_attribute_name=ttl.get("AttributeName"))
+
+
+def _pitr(reader: _Reader, adv: dict[str, Any]) -> None:
+    backups, _ = reader.get("ContinuousBackupsDescription")
+    pitr = (backups or {}).get("PointInTimeRecoveryDescription") or {} if isinstance(backups, dict) else {}
+    if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
+        adv["point_in_time_recovery_enabled"] = True
+        days = pitr.get("RecoveryPeriodInDays")
+        if isinstance(days, int) and days != DEFAULT_PITR_DAYS:
+            adv["point_in_time_recovery_period_in_days"] = days
+
+
+def _tags(reader: _Reader, table_name: str, environment: Environment, problems: list[Diagnostic]) -> dict[str, str]:
+    """The table's own tags: without ``Name`` (always the table name) and without the environment's cloud tags."""
+    tags, doc = reader.get("Tags")
+    found: dict[str, str] = {}
+    for i, tag in enumerate(tags if isinstance(tags, list) else []):
+        key, value = tag.get("Key"), tag.get("Value")
+        if key == "Name":
+            if value != table_name and doc is not None:
+                problems.append(doc.diagnostic(f"/Tags/{i}", "DDB306", f"the Name tag {value!r} becomes the table "
+                                               f"name {table_name!r}, as the module writes it", Severity.WARNING))
+            continue
+        if isinstance(key, str) and not key.lower().startswith("aws:") and environment.cloud_tags.get(key) != value:
+            found[key] = value
+    return found
+
+
+def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
+    targets, _ = reader.get("ScalableTargets")
+    policies, _ = reader.get("ScalingPolicies")
+    if not isinstance(targets, list) or not targets:
+        return
+    by_dim = {(t.get("ResourceId"), t.get("ScalableDimension")): t for t in targets if isinstance(t, dict)}
+    target_values = {(p.get("ResourceId"), p.get("ScalableDimension")):
+                     (p.get("TargetTrackingScalingPolicyConfiguration") or {})
+                     for p in (policies if isinstance(policies, list) else []) if isinstance(p, dict)}
+    base = f"table/{table_name}"
+
+    def settings(resource_id: str, dim: str) -> dict[str, Any]:
+        t = by_dim.get((resource_id, dim))
+        if t is None:
+            return {}
+        found = {"min_capacity": t.get("MinCapacity"), "max_capacity": t.get("MaxCapacity")}
+        policy = target_values.get((resource_id, dim), {})
+        for key, source in (("target_value", "TargetValue"), ("scale_in_cooldown", "ScaleInCooldown"),
+                            ("scale_out_cooldown", "ScaleOutCooldown")):
+            if source in policy:
+                found[key] = policy[source]
+        return found
+
+    read = settings(base, "dynamodb:table:ReadCapacityUnits")
+    write = settings(base, "dynamodb:table:WriteCapacityUnits")
+    if read or write:
+        adv["autoscaling_enabled"] = True
+        if read:
+            adv["autoscaling_read"] = read
+        if write:
+            adv["autoscaling_write"] = write
+    indexes: dict[str, Any] = {}
+    for resource_id, dim in by_dim:
+        if isinstance(resource_id, str) and resource_id.startswith(base + "/index/"):
+            name = resource_id.rsplit("/", 1)[1]
+            side = "read" if dim.endswith("ReadCapacityUnits") else "write"
+            found = settings(resource_id, dim)
+            entry = indexes.setdefault(name, {})
+            entry[f"{side}_min_capacity"] = found.get("min_capacity")
+            entry[f"{side}_max_capacity"] = found.get("max_capacity")
+    if indexes:
+        adv["autoscaling_enabled"] = True
+        adv["autoscaling_indexes"] = indexes
+
+
+def _not_expressible(reader: _Reader, problems: list[Diagnostic]) -> None:
+    insights, doc = reader.get("ContributorInsightsStatus")
+    if insights in ("ENABLED", "ENABLING") and doc is not None:
+        problems.append(doc.diagnostic("/ContributorInsightsStatus", "DDB305", "contributor insights cannot be "
+                                       "expressed by dynamodb/default/0.2: disable them, or wait for a flavor "
+                                       "version that has them"))
+    streams, doc = reader.get("KinesisDataStreamDestinations")
+    active = [s for s in streams or [] if isinstance(s, dict) and s.get("DestinationStatus") in ("ACTIVE", "ENABLING")]
+    if active and doc is not None:
+        problems.append(doc.diagnostic("/KinesisDataStreamDestinations", "DDB305", "a Kinesis streaming destination "
+                                       "cannot be expressed by dynamodb/default/0.2"))
+
+
+# -- the document as the table sees it ----------------------------------------------------------------
+
+def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
+    """Defaults written out, attributes keyed by their name, effective tags, nothing the table never sees
+    (timeouts, autoscaling, capacities autoscaling manages, ``$schema``, envelope), so equal tables compare
+    equal whichever way their specs were written."""
+    t = Table(resource, environment.name)
+    adv = t.adv
+    provisioned = t.billing_mode == PROVISIONED
+    managed_capacity = provisioned and t.flag("autoscaling_enabled")
+    out: dict[str, Any] = {
+        "table_name": t.name, "billing_mode": t.billing_mode, "range_key": t.range_key,
+        "stream_enabled": t.flag("stream_enabled"),
+        "stream_view_type": adv.get("stream_view_type") if t.flag("stream_enabled") else None,
+        "server_side_encryption_enabled": t.flag("server_side_encryption_enabled"),
+        "server_side_encryption_kms_key_arn": adv.get("server_side_encryption_kms_key_arn")
+        if t.flag("server_side_encryption_enabled") else None,
+        "point_in_time_recovery_enabled": t.flag("point_in_time_recovery_enabled"),
+        "point_in_time_recovery_period_in_days": adv.get("point_in_time_recovery_period_in_days", DEFAULT_PITR_DAYS)
+        if t.flag("point_in_time_recovery_enabled") else None,
+        "ttl_enabled": t.flag("ttl_enabled"),
+        "ttl_attribute_name": adv.get("ttl_attribute_name") if t.flag("ttl_enabled") else None,
+        "table_class": adv.get("table_class") or "STANDARD",  # the provider's default
+        "deletion_protection_enabled": t.flag("deletion_protection_enabled"),
+        "tags": {k: v for k, v in t.tags(environment.cloud_tags).items() if k != "Name"},
+    }
+    if provisioned and not managed_capacity:
+        out.update(read_capacity=adv.get("read_capacity"), write_capacity=adv.get("write_capacity"))
+
+    def index(entry: dict[str, Any], gsi: bool) -> dict[str, Any]:
+        found = {"name": entry.get("name"), "range_key": entry.get("range_key"),
+                 "projection_type": entry.get("projection_type") or "ALL",
+                 "non_key_attributes": sorted(entry.get("non_key_attributes") or [])}
+        if gsi:
+            found["hash_key"] = entry.get("hash_key")
+            if provisioned and not managed_capacity:
+                found.update(read_capacity=entry.get("read_capacity"), write_capacity=entry.get("write_capacity"))
+        return {k: v for k, v in found.items() if v not in (None, [])}
+
+    out["global_secondary_indexes"] = sorted((index(g, True) for _, g in t.gsis), key=lambda g: str(g.get("name")))
+    out["local_secondary_indexes"] = sorted((index(x, False) for _, x in t.lsis), key=lambda x: str(x.get("name")))
+    out["replica_regions"] = sorted(({k: v for k, v in r.items() if k in ("region_name", "kms_key_arn")}
+                                     for _, r in t.replicas), key=lambda r: str(r.get("region_name")))
+    attributes = {str(a.name): {"name": a.name, "type": a.type} for a in t.attributes}
+    return {"kind": resource.kind, "flavor": resource.flavor, "version": resource.version,
+            "metadata": {"name": resource.name},
+            "spec": {"attributes": dict(sorted(attributes.items())), "hash_key": t.hash_key},
+            "advanced": {"aws_dynamodb": {k: v for k, v in out.items() if v is not None}}}
+
+
+# -- reading AWS --------------------------------------------------------------------------------------
+
+def _every_tag(client: Any, ResourceArn: str) -> dict[str, Any]:
+    """ListTagsOfResource answers 10 tags a page: follow NextToken (a table may have 50)."""
+    tags: list[Any] = []
+    token = None
+    while True:
+        page = client.list_tags_of_resource(ResourceArn=ResourceArn, **({"NextToken": token} if token else {}))
+        tags += page.get("Tags", [])
+        token = page.get("NextToken")
+        if not token:
+            return {"Tags": tags}
+
+
+def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
+    """The describe outputs of table ``cloud_name`` in the environment's region (boto3, the standard credential
+    chain; ``AWS_ENDPOINT_URL`` points it at LocalStack or moto server)."""
+    import json
+
+    import boto3
+    import botocore.exceptions
+
+    from facets_dynamo.plugin import parse_text
+
+    def call(fn: Any, label: str, **kwargs: Any) -> Document:
+        try:
+            answer = fn(**kwargs)
+        except botocore.exceptions.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code == "ResourceNotFoundException" and label == "describe-table":
+                raise CloudError(f"no table {cloud_name!r} in {environment.region}", missing=True) from exc
+            raise CloudError(f"{label} {cloud_name}: {code or exc}") from exc
+        except (botocore.exceptions.BotoCoreError, OSError) as exc:
+            raise CloudError(f"{label} {cloud_name}: {exc}") from exc
+        answer.pop("ResponseMetadata", None)
+        doc, problems = parse_text(json.dumps(answer, default=str, indent=2), f"<aws:{label} {cloud_name}>")
+        if doc is None:
+            raise CloudError(f"{label} {cloud_name}: {problems[0].message if problems else 'unreadable answer'}")
+        return doc
+
+    session = boto3.session.Session(region_name=environment.region)
+    dynamodb = session.client("dynamodb")
+    described = call(dynamodb.describe_table, "describe-table", TableName=cloud_name)
+    arn = described.data["Table"].get("TableArn", "")
+    documents = [described, call(dynamodb.describe_time_to_live, "describe-time-to-live", TableName=cloud_name),
+                 call(dynamodb.describe_continuous_backups, "describe-continuous-backups", TableName=cloud_name)]
+    if arn:
+        documents.append(call(lambda **kw: _every_tag(dynamodb, **kw), "list-tags-of-resource", ResourceArn=arn))
+    key = (described.data["Table"].get("SSEDescription") or {}).get("KMSMasterKeyArn")
+    if key:  # tells the AWS managed key from the customer's own
+        documents.append(call(session.client("kms").describe_key, "kms describe-key", KeyId=key))
+    scaling = session.client("application-autoscaling")
+    documents.append(call(scaling.describe_scalable_targets, "describe-scalable-targets", ServiceNamespace="dynamodb"))
+    documents.append(call(scaling.describe_scaling_policies, "describe-scaling-policies", ServiceNamespace="dynamodb"))
+    return documents

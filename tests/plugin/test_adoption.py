@@ -1,0 +1,216 @@
+"""Adopting existing tables and finding drift, through a real round trip: synthesize a spec, create the table in
+moto from the synthesized arguments as the AWS provider would, save its describe outputs, import them back, and
+the imported spec synthesizes the same ``aws_dynamodb_table`` (plus its import block)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE
+from support.dynamodb_emulation import create_table_kwargs, follow_up_calls, mocked_dynamodb, terraform_literal
+
+import facets_dynamo as fd
+from facets_dynamo.adoption import DRIFTED, IN_SYNC, MISSING, adopt, drift, read_documents
+from facets_dynamo.blueprint import load_workspace
+from facets_dynamo.host import default_host
+
+FLAVOR = default_host().flavor("dynamodb", "default", "0.2")
+
+
+def save_describe(client: Any, name: str, folder: Path, stack: dict[str, Any] | None = None) -> list[Path]:
+    """What `aws dynamodb describe-table` & co. print for table ``name``, saved as JSON files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outputs = {"describe-table": client.describe_table(TableName=name),
+               "describe-time-to-live": client.describe_time_to_live(TableName=name),
+               "describe-continuous-backups": client.describe_continuous_backups(TableName=name)}
+    outputs["list-tags-of-resource"] = all_tags(client, outputs["describe-table"]["Table"]["TableArn"])
+    if stack is not None:  # Application Auto Scaling, as it would answer for the synthesized targets/policies
+        outputs.update(autoscaling_outputs(stack, name))
+        table_class = stack["resource"]["aws_dynamodb_table"]["table"].get("table_class")
+        if table_class and "TableClassSummary" not in outputs["describe-table"]["Table"]:  # moto leaves it out
+            outputs["describe-table"]["Table"]["TableClassSummary"] = {"TableClass": table_class}
+        key = outputs["describe-table"]["Table"].get("SSEDescription", {}).get("KMSMasterKeyArn")
+        if key:  # KMS, as it would answer: the customer's key if the spec named one, else the AWS managed key
+            given = stack["resource"]["aws_dynamodb_table"]["table"].get("server_side_encryption", {})
+            outputs["kms-describe-key"] = {"KeyMetadata": {"Arn": key, "KeyManager": "CUSTOMER" if given.get(
+                "kms_key_arn") else "AWS"}}
+    paths = []
+    for label, answer in outputs.items():
+        answer = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+        path = folder / f"{label}.json"
+        path.write_text(json.dumps(answer, indent=2, default=str))
+        paths.append(path)
+    return paths
+
+
+def all_tags(client: Any, arn: str) -> dict[str, Any]:
+    """Every page, as the AWS CLI prints them (ListTagsOfResource answers 10 tags at a time)."""
+    tags: list[dict[str, str]] = []
+    token = None
+    while True:
+        page = client.list_tags_of_resource(ResourceArn=arn, **({"NextToken": token} if token else {}))
+        tags += page.get("Tags", [])
+        token = page.get("NextToken")
+        if not token:
+            return {"Tags": tags}
+
+
+def autoscaling_outputs(stack: dict[str, Any], name: str) -> dict[str, Any]:
+    resources = stack.get("resource", {})
+    targets, policies = [], []
+    for target in resources.get("aws_appautoscaling_target", {}).values():
+        resource_id = target["resource_id"].replace("${aws_dynamodb_table.table.name}", name)
+        targets.append({"ServiceNamespace": "dynamodb", "ResourceId": resource_id,
+                        "ScalableDimension": target["scalable_dimension"], "MinCapacity": target["min_capacity"],
+                        "MaxCapacity": target["max_capacity"]})
+    for policy_id, policy in resources.get("aws_appautoscaling_policy", {}).items():
+        target = resources["aws_appautoscaling_target"][policy_id.removesuffix("_policy") + "_target"]
+        config = policy["target_tracking_scaling_policy_configuration"][0]
+        policies.append({"ResourceId": target["resource_id"].replace("${aws_dynamodb_table.table.name}", name),
+                         "ScalableDimension": target["scalable_dimension"], "PolicyType": "TargetTrackingScaling",
+                         "TargetTrackingScalingPolicyConfiguration": {
+                             "TargetValue": config["target_value"], "ScaleInCooldown": config["scale_in_cooldown"],
+                             "ScaleOutCooldown": config["scale_out_cooldown"]}})
+    return {"describe-scalable-targets": {"ScalableTargets": targets},
+            "describe-scaling-policies": {"ScalingPolicies": policies}}
+
+
+def create(client: Any, block: dict[str, Any]) -> str:
+    kwargs = create_table_kwargs(block)
+    client.create_table(**kwargs)
+    for method, call in follow_up_calls(block):
+        getattr(client, method)(**call)
+    return kwargs["TableName"]
+
+
+def adoptable(stack: dict[str, Any]) -> bool:
+    """Tables moto can create exactly as the provider would: no replicas (UpdateTable after creation), no
+    cross-stack references in their arguments (tokens, not values)."""
+    block = stack["resource"]["aws_dynamodb_table"]["table"]
+    return not block.get("replica") and "${" not in json.dumps(block)
+
+
+def as_read(block: dict[str, Any]) -> dict[str, Any]:
+    """The arguments as the provider reads them back, whether the spec wrote its defaults or not: table class
+    STANDARD, deletion protection off; ``timeouts`` are Terraform's own settings, not the table's, so no describe
+    call can tell them."""
+    found = {"table_class": "STANDARD", "deletion_protection_enabled": False, **terraform_literal(block)}
+    found.pop("timeouts", None)
+    return found
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> list[tuple[Path, str]]:
+    from conformance.corpus import generated_cases
+
+    return [(EXAMPLE, "prod"), *((c.blueprint, c.env) for c in generated_cases(tmp_path / "corpus", 120, 60))]
+
+
+@pytest.mark.slow
+def test_round_trip_of_the_corpus_reproduces_every_table(corpus: list[tuple[Path, str]], tmp_path: Path) -> None:
+    checked = 0
+    for blueprint, env in corpus:
+        ws = load_workspace([blueprint], env)
+        original = fd.synthesize(ws)
+        adopted_docs = []
+        with mocked_dynamodb(ws.environment.region) as client:
+            for name, stack in original.stacks.items():
+                if not adoptable(stack):
+                    continue
+                table = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
+                paths = save_describe(client, table, tmp_path / env / name, stack)
+                documents, problems = read_documents(paths)
+                assert not problems
+                result = adopt(FLAVOR, documents, name, ws.environment)
+                assert result.document is not None, [d.format_text() for d in result.diagnostics]
+                adopted_docs.append(fd.resource_from_dict(result.document, name=name))
+        again = fd.synthesize(fd.workspace(adopted_docs, ws.environment))
+        for r in adopted_docs:
+            before = original.stacks[r.name]["resource"]["aws_dynamodb_table"]["table"]
+            after = again.stacks[r.name]["resource"]["aws_dynamodb_table"]["table"]
+            assert as_read(after) == as_read(before), r.name
+            imports = again.stacks[r.name]["import"]
+            assert {"id": before["name"], "to": "aws_dynamodb_table.table"} in imports
+            targets = again.stacks[r.name]["resource"].get("aws_appautoscaling_target", {})
+            assert len(imports) == 1 + 2 * len(targets)  # each autoscaling target and its policy too
+            for kind in ("aws_appautoscaling_target", "aws_appautoscaling_policy"):
+                assert again.stacks[r.name]["resource"].get(kind) == original.stacks[r.name]["resource"].get(kind)
+            checked += 1
+    assert checked >= 50
+
+
+def test_drift_of_an_untouched_table_is_empty_and_each_change_is_classified(tmp_path: Path) -> None:
+    ws = load_workspace([EXAMPLE], "prod")
+    stacks = fd.synthesize(ws).stacks
+    saved = tmp_path / "saved"
+    with mocked_dynamodb(ws.environment.region) as client:
+        for name in ("locks", "orders"):  # sessions has replicas: moto cannot make them
+            table = create(client, stacks[name]["resource"]["aws_dynamodb_table"]["table"])
+            save_describe(client, table, saved / table, stacks[name])
+    by = {d.address: d for d in drift(ws, saved=saved)}
+    assert by["dynamodb.locks"].status == IN_SYNC and by["dynamodb.orders"].status == IN_SYNC, \
+        [d.to_dict() for d in by.values()]
+    assert by["dynamodb.sessions"].status == MISSING  # not in the cloud: applying creates it
+    assert "dynamodb.audit" not in by  # provided: not ours to compare
+
+    # someone turned PITR on by hand and the key differs: in place and a replacement, as diff says
+    table = json.loads((saved / "locks-prod" / "describe-table.json").read_text())
+    changed = copy.deepcopy(table)
+    changed["Table"]["KeySchema"][0]["AttributeName"] = "Other"
+    changed["Table"]["AttributeDefinitions"][0]["AttributeName"] = "Other"
+    (saved / "locks-prod" / "describe-table.json").write_text(json.dumps(changed))
+    off = {"ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {
+        "PointInTimeRecoveryStatus": "ENABLED", "RecoveryPeriodInDays": 35}}}
+    (saved / "locks-prod" / "describe-continuous-backups.json").write_text(json.dumps(off))
+    locks = next(d for d in drift(ws, saved=saved) if d.address == "dynamodb.locks")
+    assert locks.status == DRIFTED and locks.diff is not None and locks.diff.replaces
+    effects = {c.path: str(c.effect) for c in locks.diff.changes}
+    assert effects["/spec/hash_key"] == "replaces"
+    assert effects["/advanced/aws_dynamodb/point_in_time_recovery_enabled"] == "in-place"
+
+
+def test_import_cli_writes_a_spec_that_validates_and_never_overwrites(tmp_path: Path, run_cli) -> None:
+    ws = load_workspace([EXAMPLE], "prod")
+    stack = fd.synthesize(ws).stacks["orders"]
+    with mocked_dynamodb(ws.environment.region) as client:
+        table = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
+        paths = save_describe(client, table, tmp_path / "saved", stack)
+    bp = tmp_path / "bp"
+    (bp / "prod").mkdir(parents=True)
+    (bp / "prod" / "environment.json").write_text((EXAMPLE / "prod" / "environment.json").read_text())
+    done = run_cli("import", "legacy", *paths, "--flavor", "dynamodb/default/0.2", "--blueprint", bp, "--env", "prod")
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = bp / "dynamodb" / "instances" / "legacy.json"
+    doc = json.loads(written.read_text())
+    assert doc["advanced"]["aws_dynamodb"]["table_name"] == "orders-prod"  # not <name>-<env>: kept explicitly
+    assert doc["advanced"]["aws_dynamodb"]["adopt_existing"] is True
+    assert run_cli("validate", bp, "--env", "prod").returncode == 0
+    before = written.read_bytes()
+    again = run_cli("import", "legacy", *paths, "--flavor", "dynamodb/default/0.2", "--blueprint", bp, "--env", "prod")
+    assert again.returncode == 2 and "exists already" in again.stderr and written.read_bytes() == before
+    synthesized = json.loads(run_cli("synth", bp, "--env", "prod", "--out", tmp_path / "out", "--format",
+                                     "json").stdout)
+    assert synthesized["stacks"] == ["legacy"]
+    out = json.loads((tmp_path / "out" / "stacks" / "legacy" / "cdk.tf.json").read_text())
+    assert {"to": "aws_dynamodb_table.table", "id": "orders-prod"} in out["import"]
+
+
+def test_bad_describe_files_get_positioned_diagnostics_and_nothing_is_written(tmp_path: Path, run_cli) -> None:
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text('{"Table": {"TableName": "x"')
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"Reservations": []}, indent=2))
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps({"Table": {"TableName": "x-prod"}}, indent=2))
+    for files, code in (([truncated], "FD110"), ([other], "DDB301"), ([partial], "DDB303")):
+        done = run_cli("import", "x", *files, "--flavor", "dynamodb/default/0.2", cwd=tmp_path)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert code in done.stdout + done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "x.json").exists()
+    line = next(ln for ln in (run_cli("import", "x", other, "--flavor", "dynamodb/default/0.2", cwd=tmp_path).stdout
+                              + "\n").splitlines() if "DDB301" in ln)
+    assert line.startswith(f"{other}:1:1")
