@@ -24,6 +24,7 @@ from .flavor import Flavor, FlavorKey
 from .host import Host, PluginFailure, default_host
 from .jsonsource import Document, SourceMap, read_document
 from .resource import Resource
+from .terraform_strings import REFERENCE
 
 IN_SYNC, DRIFTED, MISSING, UNKNOWN = "in sync", "drifted", "missing", "unknown"
 
@@ -163,9 +164,19 @@ def drift(workspace: Workspace, *, saved: Path | None = None, host: Host | None 
         live = Resource(adopted.document, SourceMap(file=f"<live:{cloud_name}>"), f"<live:{cloud_name}>",
                         resource.name, environment=env.name)
         result = diff_resources(_normal(live, env, host), _normal(resource, env, host), env, host)
-        status = IN_SYNC if result.status == UNCHANGED else DRIFTED
+        result = _without_references(result, host, env)
+        status = IN_SYNC if not result.changes else DRIFTED
         found.append(Drift(resource.address, cloud_name, status, result))
     return found
+
+
+def _without_references(result: ResourceDiff, host: Host, env: Environment) -> ResourceDiff:
+    """Leave out values the blueprint takes from another resource (``${kind.name.out.x}``): live they hold what
+    the reference resolved to, which only Terraform's state knows, so they cannot be compared here."""
+    kept = [c for c in result.changes if not (isinstance(c.new, str) and REFERENCE.search(c.new))]
+    if len(kept) == len(result.changes):
+        return result
+    return dataclasses.replace(result, changes=kept, status=result.status if kept else UNCHANGED)
 
 
 def _documents(flavor: Flavor, cloud_name: str, env: Environment, saved: Path | None,

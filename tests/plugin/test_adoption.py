@@ -214,3 +214,60 @@ def test_bad_describe_files_get_positioned_diagnostics_and_nothing_is_written(tm
     line = next(ln for ln in (run_cli("import", "x", other, "--flavor", "dynamodb/default/0.2", cwd=tmp_path).stdout
                               + "\n").splitlines() if "DDB301" in ln)
     assert line.startswith(f"{other}:1:1")
+
+
+@pytest.fixture
+def moto_server() -> Any:
+    """A moto server on a free loopback port, as a stand-in for AWS (stopped after the test)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+    try:
+        yield env
+    finally:
+        server.stop()
+
+
+def test_import_and_drift_live_against_moto_server(tmp_path: Path, run_cli, moto_server: dict[str, str]) -> None:
+    import boto3
+
+    bp = tmp_path / "bp"
+    import shutil
+
+    shutil.copytree(EXAMPLE, bp)
+    ws = load_workspace([bp], "dev")
+    stacks = fd.synthesize(ws).stacks
+    client = boto3.client("dynamodb", region_name=ws.environment.region, endpoint_url=moto_server["AWS_ENDPOINT_URL"],
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    for name in ("locks", "sessions"):  # (moto makes the AWS managed KMS key of orders a customer key)
+        block = json.loads(json.dumps(stacks[name]["resource"]["aws_dynamodb_table"]["table"]).replace(
+            "${data.terraform_remote_state.cross-stack-reference-input-locks.outputs."
+            "cross-stack-output-aws_dynamodb_tabletablename}", "locks-dev"))  # as Terraform resolves it
+        create(client, block)
+
+    imported = run_cli("import", "old-locks", "--live", "locks-dev", "--flavor", "dynamodb/default/0.2",
+                       "--env", "dev", cwd=tmp_path, env=moto_server)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    doc = json.loads((tmp_path / "old-locks.json").read_text())
+    assert doc["spec"]["hash_key"] == "LockID" and doc["advanced"]["aws_dynamodb"]["table_name"] == "locks-dev"
+    missing = run_cli("import", "nope", "--live", "nope-dev", "--flavor", "dynamodb/default/0.2", cwd=tmp_path,
+                      env=moto_server)
+    assert missing.returncode == 1 and "does not exist" in missing.stdout + missing.stderr
+    assert not (tmp_path / "nope.json").exists()
+
+    in_sync = run_cli("drift", bp, "--env", "dev", "--format", "json", env=moto_server)
+    report = json.loads(in_sync.stdout)
+    statuses = {r["address"]: r["status"] for r in report["resources"]}
+    assert statuses["dynamodb.locks"] == statuses["dynamodb.sessions"] == "in sync", in_sync.stdout
+    assert statuses["dynamodb.orders"] == "missing" and in_sync.returncode == 4
+    client.update_table(TableName="locks-dev", DeletionProtectionEnabled=True)  # changed by hand
+    drifted = run_cli("drift", bp, "--env", "dev", env=moto_server)
+    assert drifted.returncode == 4, drifted.stdout + drifted.stderr
+    assert "dynamodb.locks (locks-dev): drifted" in drifted.stdout
+    assert "/advanced/aws_dynamodb/deletion_protection_enabled: true -> false" in drifted.stdout
+    no_cloud = run_cli("drift", bp, "--env", "dev", env={**moto_server, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+    assert no_cloud.returncode == 1 and "FD602" in no_cloud.stdout and "Traceback" not in no_cloud.stderr
