@@ -24,7 +24,9 @@ if TYPE_CHECKING:
         Synthesized,
         Table,
         Workspace,
+        adopt,
         compare,
+        drift,
         environments,
         flavors,
         load,
@@ -39,8 +41,8 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 _API = {"Diagnostic", "Diagnostics", "Environment", "Flavor", "Resource", "Severity", "Stack", "SynthError",
-        "Synthesized", "Table", "Workspace", "compare", "environments", "flavors", "load", "load_resource",
-        "resource_from_dict", "sample", "schema", "synthesize", "validate", "workspace"}
+        "Synthesized", "Table", "Workspace", "adopt", "compare", "drift", "environments", "flavors", "load",
+        "load_resource", "resource_from_dict", "sample", "schema", "synthesize", "validate", "workspace"}
 __all__ = ["hookimpl", *sorted(_API)]
 
 

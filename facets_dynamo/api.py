@@ -239,8 +239,47 @@ def compare(left: Synthesized, right: Synthesized) -> Table:
     return Table(rows, ["stack", "path", a_name, b_name], f"differences {a_name} -> {b_name}")
 
 
+def adopt(describe_files: PathLike | Iterable[PathLike], name: str, env: Env = DEFAULT_ENVIRONMENT,
+          flavor: str | None = None, host: Host | None = None) -> Resource:
+    """A spec for an existing resource, from its saved describe outputs (``aws dynamodb describe-table`` & co.),
+    as a :class:`Resource` to look at, validate, and write where you like (``resource.to_json()``).
+
+    ``flavor`` (``kind/flavor/version``) is needed when several are installed. Raises ``ValueError`` with the
+    diagnostics when the flavor cannot express the resource (nothing is half-adopted)."""
+    from .adoption import adopt as adopt_documents
+    from .adoption import read_documents
+    from .tui.scaffold import pick_flavor
+
+    host = host or default_host()
+    paths = [Path(describe_files)] if isinstance(describe_files, str | Path) else [Path(p) for p in describe_files]
+    documents, problems = read_documents(paths)
+    environment = env if isinstance(env, Environment) else Environment(env)
+    chosen = pick_flavor(flavor, host)
+    adopted = adopt_documents(chosen, documents, name, environment, host) if not any(
+        d.is_error for d in problems) else None
+    if adopted is None or adopted.document is None:
+        found = Diagnostics([*problems, *(adopted.diagnostics if adopted else [])]).sorted()
+        raise ValueError("cannot adopt:\n" + "\n".join(d.format_text() for d in found))
+    return dataclasses.replace(resource_from_dict(adopted.document, name=name), environment=environment.name)
+
+
+def drift(target: Target, env: Env = DEFAULT_ENVIRONMENT, saved: PathLike | None = None,
+          host: Host | None = None) -> Table:
+    """The blueprint's resources against the live cloud (or the describe outputs saved in ``saved/<cloud
+    name>/*.json``): one row per resource with its status (in sync, drifted, missing, unknown), what applying
+    the blueprint would do (``effect``) and the changes, as ``diff`` classifies them."""
+    from .adoption import drift as find_drift
+
+    rows = []
+    for d in find_drift(_workspace(target, env), saved=Path(saved) if saved else None, host=host):
+        data = d.to_dict()
+        rows.append({"address": d.address, "cloud name": d.cloud_name, "status": d.status, "effect": data["effect"],
+                     "changes": [f"{c['path']}: {c['op']}" for c in data["changes"]]})
+    return Table(rows, ["address", "cloud name", "status", "effect", "changes"], "drift")
+
+
 __all__ = [
     "Diagnostic", "Diagnostics", "Environment", "Flavor", "Resource", "Severity", "Stack", "SynthError",
-    "Synthesized", "Table", "Workspace", "compare", "environments", "flavors", "load", "load_resource",
-    "resource_from_dict", "sample", "schema", "synthesize", "validate", "workspace",
+    "Synthesized", "Table", "Workspace", "adopt", "compare", "drift", "environments", "flavors", "load",
+    "load_resource", "resource_from_dict", "sample", "schema", "synthesize", "validate", "workspace",
 ]
