@@ -277,3 +277,30 @@ def test_environment_with_a_bad_field_is_refused_by_name(kwargs) -> None:
     field = next(iter(kwargs))
     with pytest.raises(TypeError, match=f"Environment.{field} must be"):
         fd.Environment(**kwargs)
+
+
+def test_adopt_and_drift_in_the_api(example_bp: Path, tmp_path: Path) -> None:
+    saved = example_bp.parent / "adopt"
+    prod = fd.load(example_bp, env="prod").environment
+    legacy = fd.adopt(sorted((saved / "legacy-orders").glob("*.json")), "legacy-orders", prod,
+                      flavor="dynamodb/default/0.2")
+    assert legacy.advanced["aws_dynamodb"]["table_name"] == "legacy-orders" and fd.validate(legacy, prod).ok
+    assert legacy.metadata == {"tags": {"team": "commerce"}}  # Name is the table's; environment comes from prod
+    rows = {r["address"]: r for r in fd.drift(fd.workspace([legacy], prod), saved=saved)}
+    assert rows["dynamodb.legacy-orders"]["status"] == "in sync"
+    with pytest.raises(ValueError, match="DDB304"):  # the default environment deploys to another region
+        fd.adopt(sorted((saved / "legacy-orders").glob("*.json")), "legacy-orders", "prod",
+                 flavor="dynamodb/default/0.2")
+
+
+def test_a_new_table_name_is_a_replacement_in_diff(example_bp: Path, run_cli, tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    new = tmp_path / "new.json"
+    doc = json.loads((example_bp / "dynamodb" / "instances" / "locks.json").read_text())
+    doc["advanced"] = {"aws_dynamodb": {"table_name": "legacy-locks"}}
+    old.write_text(json.dumps(doc))
+    doc["advanced"]["aws_dynamodb"]["table_name"] = "legacy-locks-2"
+    new.write_text(json.dumps(doc))
+    done = run_cli("diff", old, new)
+    assert done.returncode == 3 and "DynamoDB cannot rename a table" in done.stdout
+    assert "[replaces]" in done.stdout.split("table_name")[1].splitlines()[0]
