@@ -57,7 +57,7 @@ _PRE = f"{MONO};white-space:pre;background:{_CODE_BG};margin:0;padding:6px 8px;f
 SCROLL = f"max-height:32em;overflow:auto;border:1px solid #d0d7de;border-radius:4px;background:{_CODE_BG}"
 #: Table columns that hold identifiers: their cells do not wrap.
 IDENT_COLUMNS = frozenset({"stack", "address", "type", "name", "output", "resource", "attribute", "logical id",
-                           "setting", "flavor", "env", "code", "where", "path", "file", "severity", "state"})
+                           "setting", "flavor", "table", "env", "code", "where", "path", "file", "severity", "state"})
 
 
 def esc(value: Any) -> str:

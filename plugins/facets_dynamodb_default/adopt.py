@@ -60,12 +60,12 @@ class _Reader:
         self.problems: list[Diagnostic] = []
         for doc in documents:
             if not isinstance(doc.data, dict):
-                self.problems.append(doc.diagnostic("", "DDB301", "not a DynamoDB describe output: the top level "
+                self.problems.append(doc.diagnostic("", "DDB401", "not a DynamoDB describe output: the top level "
                                                     "must be an object such as {\"Table\": {...}}"))
                 continue
             known = [k for k in doc.data if k in KINDS]
             if not known:
-                self.problems.append(doc.diagnostic("", "DDB301", "not a DynamoDB describe output: expected one of "
+                self.problems.append(doc.diagnostic("", "DDB401", "not a DynamoDB describe output: expected one of "
                                                     f"{', '.join(KINDS)} at the top level, found "
                                                     f"{', '.join(map(str, doc.data)) or 'nothing'}"))
             for key in known:
@@ -82,12 +82,12 @@ def adopt(documents: list[Document], name: str, environment: Environment,
     problems = reader.problems
     table, doc = reader.get("Table")
     if doc is None or not isinstance(table, dict):
-        return Adoption(None, [*problems, Diagnostic("<import>", 0, 0, "", Severity.ERROR, "DDB302",
+        return Adoption(None, [*problems, Diagnostic("<import>", 0, 0, "", Severity.ERROR, "DDB402",
                                                      "no describe-table output: save `aws dynamodb describe-table "
                                                      "--table-name NAME` and give it")])
     for field in ("TableName", "KeySchema", "AttributeDefinitions"):
         if field not in table:
-            problems.append(doc.diagnostic("/Table", "DDB303", f"describe-table output without {field}: save the "
+            problems.append(doc.diagnostic("/Table", "DDB403", f"describe-table output without {field}: save the "
                                            "whole output of the command"))
     if any(p.is_error for p in problems):
         return Adoption(None, problems)
@@ -95,7 +95,7 @@ def adopt(documents: list[Document], name: str, environment: Environment,
     table_name = str(table["TableName"])
     region = _ARN_REGION.match(str(table.get("TableArn", "")))
     if region and region.group(1) != environment.region:
-        problems.append(doc.diagnostic("/Table/TableArn", "DDB304", f"the table is in {region.group(1)}, the "
+        problems.append(doc.diagnostic("/Table/TableArn", "DDB404", f"the table is in {region.group(1)}, the "
                                        f"environment {environment.name!r} deploys to {environment.region}: adopt it "
                                        "in an environment of its region"))
     if table_name != f"{name}-{environment.name}":
@@ -170,7 +170,7 @@ def _unsupported(node: dict[str, Any], pointer: str, doc: Document, problems: li
     on_demand = node.get("OnDemandThroughput") or {}
     if any(isinstance(v, int) and v > 0 for v in on_demand.values()) and "on_demand_throughput" not in (
             schema_fields or set()):
-        problems.append(doc.diagnostic(f"{pointer}/OnDemandThroughput", "DDB305", "on-demand throughput limits "
+        problems.append(doc.diagnostic(f"{pointer}/OnDemandThroughput", "DDB405", "on-demand throughput limits "
                                        "(OnDemandThroughput) cannot be expressed by dynamodb/default/0.2: remove them "
                                        "from the table, or wait for a flavor version that has them"))
 
@@ -183,7 +183,7 @@ def _customer_key(reader: _Reader, arn: Any, doc: Document, problems: list[Diagn
     key, _ = reader.get("KeyMetadata")
     if isinstance(key, dict) and key.get("Arn") == arn:
         return arn if key.get("KeyManager") == "CUSTOMER" else None
-    problems.append(doc.diagnostic("/Table/SSEDescription/KMSMasterKeyArn", "DDB307", "kept the KMS key: without "
+    problems.append(doc.diagnostic("/Table/SSEDescription/KMSMasterKeyArn", "DDB407", "kept the KMS key: without "
                                    "`aws kms describe-key` output nothing tells whether it is the AWS managed key "
                                    "(then the spec leaves it out)", Severity.INFO))
     return arn
@@ -213,7 +213,7 @@ def _tags(reader: _Reader, table_name: str, environment: Environment, problems: 
         key, value = tag.get("Key"), tag.get("Value")
         if key == "Name":
             if value != table_name and doc is not None:
-                problems.append(doc.diagnostic(f"/Tags/{i}", "DDB306", f"the Name tag {value!r} becomes the table "
+                problems.append(doc.diagnostic(f"/Tags/{i}", "DDB406", f"the Name tag {value!r} becomes the table "
                                                f"name {table_name!r}, as the module writes it", Severity.WARNING))
             continue
         if isinstance(key, str) and not key.lower().startswith("aws:") and environment.cloud_tags.get(key) != value:
@@ -269,13 +269,13 @@ def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
 def _not_expressible(reader: _Reader, problems: list[Diagnostic]) -> None:
     insights, doc = reader.get("ContributorInsightsStatus")
     if insights in ("ENABLED", "ENABLING") and doc is not None:
-        problems.append(doc.diagnostic("/ContributorInsightsStatus", "DDB305", "contributor insights cannot be "
+        problems.append(doc.diagnostic("/ContributorInsightsStatus", "DDB405", "contributor insights cannot be "
                                        "expressed by dynamodb/default/0.2: disable them, or wait for a flavor "
                                        "version that has them"))
     streams, doc = reader.get("KinesisDataStreamDestinations")
     active = [s for s in streams or [] if isinstance(s, dict) and s.get("DestinationStatus") in ("ACTIVE", "ENABLING")]
     if active and doc is not None:
-        problems.append(doc.diagnostic("/KinesisDataStreamDestinations", "DDB305", "a Kinesis streaming destination "
+        problems.append(doc.diagnostic("/KinesisDataStreamDestinations", "DDB405", "a Kinesis streaming destination "
                                        "cannot be expressed by dynamodb/default/0.2"))
 
 

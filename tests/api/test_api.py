@@ -288,7 +288,7 @@ def test_adopt_and_drift_in_the_api(example_bp: Path, tmp_path: Path) -> None:
     assert legacy.metadata == {"tags": {"team": "commerce"}}  # Name is the table's; environment comes from prod
     rows = {r["address"]: r for r in fd.drift(fd.workspace([legacy], prod), saved=saved)}
     assert rows["dynamodb.legacy-orders"]["status"] == "in sync"
-    with pytest.raises(ValueError, match="DDB304"):  # the default environment deploys to another region
+    with pytest.raises(ValueError, match="DDB404"):  # the default environment deploys to another region
         fd.adopt(sorted((saved / "legacy-orders").glob("*.json")), "legacy-orders", "prod",
                  flavor="dynamodb/default/0.2")
 

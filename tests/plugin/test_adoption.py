@@ -206,13 +206,13 @@ def test_bad_describe_files_get_positioned_diagnostics_and_nothing_is_written(tm
     other.write_text(json.dumps({"Reservations": []}, indent=2))
     partial = tmp_path / "partial.json"
     partial.write_text(json.dumps({"Table": {"TableName": "x-prod"}}, indent=2))
-    for files, code in (([truncated], "FD110"), ([other], "DDB301"), ([partial], "DDB303")):
+    for files, code in (([truncated], "FD110"), ([other], "DDB401"), ([partial], "DDB403")):
         done = run_cli("import", "x", *files, "--flavor", "dynamodb/default/0.2", cwd=tmp_path)
         assert done.returncode == 1, done.stdout + done.stderr
         assert code in done.stdout + done.stderr and "Traceback" not in done.stderr
         assert not (tmp_path / "x.json").exists()
     line = next(ln for ln in (run_cli("import", "x", other, "--flavor", "dynamodb/default/0.2", cwd=tmp_path).stdout
-                              + "\n").splitlines() if "DDB301" in ln)
+                              + "\n").splitlines() if "DDB401" in ln)
     assert line.startswith(f"{other}:1:1")
 
 
