@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .forms import Form
     from .jsonsource import Document
     from .resource import Resource
+    from .rulebook import Rule
     from .semantics import Consequence, Description
 
 
@@ -121,3 +122,13 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any] | 
     cloud (``$schema``, ``lifecycle``, ...), so that two documents for the same cloud resource are equal.
     ``facets-dynamo drift`` compares the blueprint's spec with the adopted live one through it, then classifies
     each difference with ``plan_change``. Without it, the documents are compared as written."""
+
+
+def rules() -> Iterable[Rule] | None:
+    """Document every diagnostic code this plugin emits: a :class:`Rule` per code (title, summary, why it
+    matters, an invalid and a fixed example, the default severity, the Checkov / Trivy id of the same check).
+
+    Called once per run for every plugin (not per resource). ``docs/rules.md``, ``facets-dynamo explain CODE``
+    and the rule table of ``--format sarif`` come from it. Without it, the plugin's codes appear in SARIF with
+    their code as their only description and ``explain`` does not know them.
+    """

@@ -30,6 +30,7 @@ from .forms import Collection, Field, FieldKind, Form
 from .hookspecs import hookimpl
 from .jsonsource import Document, parse_text, pointer_join
 from .resource import Resource
+from .rulebook import Rule
 from .semantics import Consequence, Description, Effect, Note, Section
 from .terraform_strings import Ref, without_references
 
@@ -52,6 +53,7 @@ __all__ = [
     "Note",
     "Ref",
     "Resource",
+    "Rule",
     "Section",
     "Severity",
     "SynthContext",

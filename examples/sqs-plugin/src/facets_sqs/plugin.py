@@ -19,6 +19,7 @@ from facets_dynamo.plugin import (
     Flavor,
     Form,
     Resource,
+    Rule,
     Section,
     Severity,
     SynthContext,
@@ -73,6 +74,28 @@ def _rules(r: Resource, context: ValidationContext) -> Iterator[Diagnostic]:
     if isinstance(visibility, int) and visibility == 0 and isinstance(dead, dict):
         yield r.diagnostic("/spec/visibility_timeout_seconds", "SQS105", "a visibility timeout of 0 with a "
                            "dead-letter queue moves messages there after fast retries", Severity.WARNING)
+
+
+@hookimpl
+def rules() -> list[Rule]:
+    """What each SQS code means (docs/rules.md, ``facets-dynamo explain``, SARIF)."""
+    return [
+        Rule("SQS101", "bad queue name", "The queue name <name>-<environment> uses characters other than letters, "
+             "digits, '-' and '_'.", "SQS refuses other names.", '"metadata": {"name": "my queue"}',
+             '"metadata": {"name": "my-queue"}'),
+        Rule("SQS102", "queue name too long", f"The queue name is over {MAX_NAME} characters (.fifo comes on top).",
+             "SQS limits queue names to 80 characters."),
+        Rule("SQS103", "deduplication on a standard queue", "content_based_deduplication without fifo: true.",
+             "Only FIFO queues deduplicate.", '{"content_based_deduplication": true}',
+             '{"fifo": true, "content_based_deduplication": true}'),
+        Rule("SQS104", "bad dead-letter queue", "dead_letter.queue_arn is neither an ARN nor a reference.",
+             "The redrive policy needs the dead-letter queue's ARN.", '{"dead_letter": {"queue_arn": "dlq"}}',
+             '{"dead_letter": {"queue_arn": "${sqs.dlq.out.queue_arn}"}}'),
+        Rule("SQS105", "zero visibility timeout with a dead-letter queue", "visibility_timeout_seconds 0 with a "
+             "dead-letter queue.", "Messages are retried at once and land in the dead-letter queue after fast "
+             "retries.", '{"visibility_timeout_seconds": 0}', '{"visibility_timeout_seconds": 30}',
+             Severity.WARNING),
+    ]
 
 
 @hookimpl
