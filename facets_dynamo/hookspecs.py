@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .forms import Form
     from .jsonsource import Document
     from .resource import Resource
-    from .rulebook import Rule
+    from .rule import Rule
     from .semantics import Consequence, Description
 
 

@@ -30,7 +30,7 @@ from .forms import Collection, Field, FieldKind, Form
 from .hookspecs import hookimpl
 from .jsonsource import Document, parse_text, pointer_join
 from .resource import Resource
-from .rulebook import Rule
+from .rule import Rule
 from .semantics import Consequence, Description, Effect, Note, Section
 from .terraform_strings import Ref, without_references
 
