@@ -29,6 +29,9 @@ class ValidationContext:
     environment: Environment
     flavors: Mapping[FlavorKey, Flavor] = field(default_factory=dict)  # every flavor the installed plugins serve
     resources: dict[str, Resource] = field(default_factory=dict)  # by address ``kind.name``
+    # code patterns the configuration enables / disables (``enable`` / severity "off"); opaque strings here
+    enable: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def lookup(self, address: str) -> Resource | None:
@@ -38,6 +41,16 @@ class ValidationContext:
     def flavor(self, key: FlavorKey | None) -> Flavor | None:
         """The registered flavor of ``key`` (its outputs, schema), whichever plugin serves it."""
         return self.flavors.get(key) if key is not None else None
+
+    def enabled(self, code: str, default: bool = True) -> bool:
+        """Whether the check that emits ``code`` should run: the configuration's ``enable`` list (code or
+        pattern such as ``DDB3*``) turns an opt-in check on, severity ``"off"`` turns a check off; otherwise
+        ``default``. Lets a plugin skip work nobody asked for (a policy pack off by default)."""
+        from fnmatch import fnmatchcase
+
+        if any(fnmatchcase(code, p) for p in self.disable):
+            return False
+        return default or any(fnmatchcase(code, p) for p in self.enable)
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()`` once per validation run for ``key``: for checks that share work across resources

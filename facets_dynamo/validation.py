@@ -21,14 +21,17 @@ if TYPE_CHECKING:
 
 
 def validate_workspace(workspace: Workspace, host: Host | None = None,
-                       progress: Callable[[Resource], None] | None = None) -> Diagnostics:
+                       progress: Callable[[Resource], None] | None = None,
+                       enable: tuple[str, ...] = (), disable: tuple[str, ...] = ()) -> Diagnostics:
     """All problems of all resources in ``workspace``, loading problems included, sorted; ``.root`` is the
     workspace's blueprint folder, if it has one.
 
-    ``progress`` is called after each resource (the CLI draws a progress bar with it).
+    ``progress`` is called after each resource (the CLI draws a progress bar with it). ``enable`` /
+    ``disable`` are code patterns from the configuration, handed to plugins as ``context.enabled(code)``.
     """
     host = host or default_host()
-    ctx = ValidationContext(workspace.environment, host.flavors, workspace.by_address())
+    ctx = ValidationContext(workspace.environment, host.flavors, workspace.by_address(), enable=enable,
+                            disable=disable)
     found = Diagnostics(list(workspace.diagnostics))
     resources = workspace.resources
     for start in range(0, len(resources), _BATCH):

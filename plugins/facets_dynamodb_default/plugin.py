@@ -23,6 +23,7 @@ from facets_dynamo.plugin import (
     FlavorKey,
     Form,
     Resource,
+    Rule,
     SynthContext,
     ValidationContext,
     hookimpl,
@@ -48,9 +49,17 @@ def register_flavors(register: Callable[[Flavor], None]) -> None:
 
 @hookimpl
 def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
+    from . import policy
     from .rules import check
 
-    return check(resource, context)
+    return check(resource, context) + policy.check(resource, context)
+
+
+@hookimpl
+def rules() -> list[Rule]:
+    from .catalogue import all_rules
+
+    return all_rules()
 
 
 @hookimpl
