@@ -27,7 +27,24 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_REPLACE, EXIT_DRIFT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 UNREADABLE = {"FD101", "FD102", "FD109"}
-FORMATS = click.Choice(["text", "json", "github"])
+FORMATS = click.Choice(["text", "json", "github", "sarif"])
+
+
+class _State:
+    """Per-invocation settings of the command line: verbosity, --fail-on, the configuration found."""
+
+    verbosity = 0  # -1 quiet, 0 normal, 1 verbose
+    fail_on: str | None = None
+    config: Any = None
+
+
+def colour() -> bool:
+    """Colour on stdout: NO_COLOR (any non-empty value) turns it off, FORCE_COLOR on; else only on a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
 
 
 def paths_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,20 +54,35 @@ def paths_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
                       help="Environment file (name, region, cloud_tags, backend, provider); default "
                       "<blueprint>/<env>/environment.json, merged over <blueprint>/environment.json.")(fn)
+    fn = click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning"]), default=None,
+                      help="Exit 1 on errors only (default), or on warnings too; overrides fail-on of the "
+                      "configuration.")(fn)
     return click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-                        help="How to print problems: text, json (a list of objects) or github annotations.")(fn)
+                        help="How to print problems: text, json (a list of objects), github annotations or "
+                        "sarif (SARIF 2.1.0 for code scanning).")(fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="facets-dynamo")
-def cli() -> None:
-    """Validate Facets resource specs and synthesize CDK for Terraform stacks."""
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only: no warnings, no summary lines.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say which configuration file applies, and rule "
+              "metadata problems.")
+def cli(quiet: bool, verbose: bool) -> None:
+    """Validate Facets resource specs and synthesize CDK for Terraform stacks.
+
+    Colour follows NO_COLOR / FORCE_COLOR. Shell completion: eval "$(_FACETS_DYNAMO_COMPLETE=bash_source
+    facets-dynamo)" (zsh_source, fish_source likewise).
+    """
+    _State.verbosity = -1 if quiet else 1 if verbose else 0
+    _State.fail_on = None
+    _State.config = None
 
 
 @cli.command()
 @paths_argument
-def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) -> None:
+def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fail_on: str | None) -> None:
     """Check resource files and blueprint folders (never starts Node)."""
+    _State.fail_on = fail_on
     workspace = _load(paths, env, env_file)
     found = _validate(workspace)
     _report(found, fmt, ok_message=f"{len(workspace.resources)} resource(s) valid for environment "
@@ -64,13 +96,15 @@ def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str)
               help="Output folder; replaced as a whole, only when everything is valid, and only if it is "
               "empty or exactly an earlier facets-dynamo output (its .facets-dynamo-output.json lists every "
               "file in it). Anything else, a symlink or a missing parent folder is refused (exit 2).")
-def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, out: Path) -> None:
+def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fail_on: str | None,
+          out: Path) -> None:
     """Validate, then write OUT/manifest.json and OUT/stacks/<name>/cdk.tf.json."""
     from .synthesis import OutRefused, SynthError, synthesize_workspace
 
+    _State.fail_on = fail_on
     workspace = _load(paths, env, env_file)
     found = _validate(workspace)
-    if not found.ok:
+    if _exit_code(found) != EXIT_OK:
         _report(found, fmt)
         click.echo(f"nothing written: fix the errors above ({out} left as it was)", err=True)
         sys.exit(_exit_code(found))
@@ -91,6 +125,9 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, ou
         sys.exit(EXIT_INVALID)
     _report(found, fmt, quiet_ok=True)
     skipped = [r for r in workspace.resources if r.disabled or r.provided]
+    if fmt == "sarif":  # stdout holds the SARIF log; the summary goes to stderr
+        click.echo(f"wrote {out}/manifest.json ({result.engine}, environment {result.environment!r})", err=True)
+        return
     if fmt == "json":
         from .synthesis import apply_graph
 
@@ -155,7 +192,8 @@ def graph(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) ->
               help="Environment: applies <blueprint>/<env>/ overrides and sets the name suffix of what it creates.")
 @click.option("--env-file", type=click.Path(exists=True, path_type=Path, dir_okay=False),
               help="Environment file (name, region, cloud_tags); default <blueprint>/<env>/environment.json.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="sarif: problems and every replacement or destruction (FD950 / FD951) as SARIF 2.1.0.")
 @click.option("--all", "show_all", is_flag=True, help="Also list unchanged resources (text format).")
 def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | None, fmt: str,
          show_all: bool) -> None:
@@ -187,7 +225,12 @@ def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | N
     except DiffError as exc:
         click.echo(f"<plugin>: error FD900: {exc}", err=True)
         sys.exit(EXIT_INVALID)
-    found = Diagnostics(result.diagnostics).sorted()
+    found = _configured(Diagnostics(result.diagnostics).sorted(), paths[-1], result.environment, {})
+    if fmt == "sarif":
+        _report(Diagnostics([*found, *_diff_findings(result.diffs)]), "sarif")
+        if found.errors:
+            sys.exit(_exit_code(found))
+        sys.exit(EXIT_REPLACE if result.destructive else EXIT_OK)
     if found.errors:
         _report(found, "json" if fmt == "json" else "text")
         click.echo("cannot compare: fix the errors above", err=True)
@@ -218,13 +261,68 @@ def plugins(fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("kind")
-@click.argument("flavor")
-@click.argument("version")
-def schema(kind: str, flavor: str, version: str) -> None:
-    """Print the JSON Schema of KIND/FLAVOR/VERSION."""
+@click.option("--markdown", is_flag=True, help="The whole of docs/rules.md (facets-dynamo rules --markdown > "
+              "docs/rules.md).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(markdown: bool, fmt: str) -> None:
+    """List every diagnostic code: the host's and each installed plugin's (their rules hook)."""
+    from .rulebook import collect
+
+    book = collect()
+    for problem in book.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if markdown:
+        click.echo(book.markdown(), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "title": r.title, "summary": r.summary, "why": r.why,
+                                "default_severity": str(r.default_severity), "enabled_by_default": r.enabled_by_default,
+                                "checkov": r.checkov, "trivy": r.trivy, "plugin": r.plugin, "help_uri": r.help_uri()}
+                               for r in sorted(book.rules.values(), key=lambda r: r.code)], indent=2))
+    else:
+        for r in sorted(book.rules.values(), key=lambda r: r.code):
+            click.echo(f"{r.code}  {r.default_severity:<7}  {r.title}  ({r.plugin})")
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print what CODE checks, why, an invalid and a fixed example (the section of docs/rules.md)."""
+    from .rulebook import collect
+
+    book = collect()
+    rule = book.get(code.strip().upper())
+    if rule is None:
+        nearest = book.nearest(code.strip())
+        hint = f"; did you mean {', '.join(nearest)}?" if nearest else "; `facets-dynamo rules` lists them all"
+        raise click.UsageError(f"unknown code {code!r}{hint}")
+    click.echo(rule.markdown(level=1), nl=False)
+
+
+@cli.command()
+@click.argument("kind", required=False)
+@click.argument("flavor", required=False)
+@click.argument("version", required=False)
+@click.option("--vscode", "vscode", is_flag=True, help="Write each installed flavor's schema to "
+              ".facets-dynamo/schemas/ and map blueprint files to it in .vscode/settings.json (json.schemas), "
+              "keeping your other settings.")
+@click.option("--blueprint", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="With --vscode: the blueprint folder (the workspace's root is the current folder).")
+def schema(kind: str | None, flavor: str | None, version: str | None, vscode: bool, blueprint: Path) -> None:
+    """Print the JSON Schema of KIND/FLAVOR/VERSION, or set up VS Code (--vscode)."""
     from . import api
 
+    if vscode:
+        from .editors import write_vscode_settings
+
+        try:
+            for line in write_vscode_settings(Path.cwd(), blueprint):
+                click.echo(line)
+        except ValueError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        return
+    if not (kind and flavor and version):
+        raise click.UsageError("give KIND FLAVOR VERSION (e.g. dynamodb default 0.2), or --vscode")
     try:
         click.echo(json.dumps(api.schema(kind, flavor, version), indent=2))
     except KeyError as exc:
@@ -459,7 +557,47 @@ def _environment(blueprint: Path | None, env: str, env_file: Path | None) -> tup
 def _load(paths: tuple[Path, ...], env: str, env_file: Path | None) -> Workspace:
     from .blueprint import load_workspace
 
+    _find_config(paths[0])
     return load_workspace(list(paths), env, env_file)
+
+
+def _find_config(start: Path) -> Any:
+    """The configuration found upward from ``start`` (the first path), loaded once per invocation."""
+    if _State.config is None:
+        from . import config
+
+        found = config.find(start if start.exists() else start.parent if start.parent.exists() else Path.cwd())
+        _State.config = config.load(found)
+        if _State.verbosity > 0:
+            click.echo(f"configuration: {found or 'none found'}", err=True)
+    return _State.config
+
+
+def _configured(found: Diagnostics, start: Path, environment: str, addresses: dict[str, str]) -> Diagnostics:
+    """``found`` with the configuration's severities and suppressions applied (and its own problems)."""
+    from . import config
+    from .diagnostics import Diagnostics
+
+    cfg = _find_config(start)
+    if cfg.file is None:
+        return found
+    return Diagnostics(config.apply(list(found), cfg, environment, addresses), found.root).sorted()
+
+
+def _diff_findings(diffs: list[Any]) -> list[Any]:
+    """A replacement or destruction planned by ``diff`` as a warning at the resource's file (for SARIF)."""
+    from .diagnostics import Diagnostic, Severity
+
+    out = []
+    for d in diffs:
+        if d.destroys_data:
+            code = "FD950" if d.replaces else "FD951"
+            verdict = "replaces" if d.replaces else "destroys"
+            out.append(Diagnostic(d.new_file or d.old_file or "", 1 if (d.new_file or d.old_file) else 0, 1 if
+                                  (d.new_file or d.old_file) else 0, "", Severity.WARNING, code,
+                                  f"{d.address} ({d.old_name or d.new_name or d.address}): {verdict}: "
+                                  + "; ".join(d.reasons or ["data is lost"])))
+    return out
 
 
 def _state_summary(workspace: Workspace) -> str:
@@ -476,13 +614,22 @@ def _state_summary(workspace: Workspace) -> str:
 def _validate(workspace: Workspace) -> Diagnostics:
     from .validation import validate_workspace
 
+    cfg = _State.config
+    env = workspace.environment.name
+    options: dict[str, Any] = {} if cfg is None or cfg.file is None else {
+        "enable": cfg.enabled(env), "disable": cfg.disabled(env)}
     if len(workspace.resources) < 20 or not sys.stderr.isatty():
-        return validate_workspace(workspace)
-    from rich.progress import Progress
+        found = validate_workspace(workspace, **options)
+    else:
+        from rich.progress import Progress
 
-    with Progress(transient=True, console=_stderr_console()) as progress:
-        task = progress.add_task("validating", total=len(workspace.resources))
-        return validate_workspace(workspace, progress=lambda _r: progress.advance(task))
+        with Progress(transient=True, console=_stderr_console()) as progress:
+            task = progress.add_task("validating", total=len(workspace.resources))
+            found = validate_workspace(workspace, progress=lambda _r: progress.advance(task), **options)
+    if cfg is None or cfg.file is None:
+        return found
+    addresses = {f: r.address for r in workspace.resources for f in (r.file, *r.files)}
+    return _configured(found, Path(cfg.file), env, addresses)
 
 
 def _stderr_console() -> Any:
@@ -529,17 +676,44 @@ def _report(found: Diagnostics, fmt: str, ok_message: str = "", quiet_ok: bool =
         if not quiet_ok:
             click.echo(found.to_json())
         return
-    for d in found:
-        click.echo(d.format_github() if fmt == "github" else d.format_text())
+    if fmt == "sarif":
+        from importlib.metadata import version
+
+        from .rulebook import collect
+        from .sarif import to_sarif
+
+        book = collect()
+        if _State.verbosity > 0:
+            for problem in book.problems:
+                click.echo(f"rules: {problem}", err=True)
+        click.echo(json.dumps(to_sarif(found.sorted(), book, version("facets-dynamo")), indent=2))
+        return
+    shown = [d for d in found if d.is_error] if _State.verbosity < 0 else list(found)
+    styled = fmt == "text" and colour()
+    for d in shown:
+        line = d.format_github() if fmt == "github" else d.format_text()
+        if styled:
+            word = f" {d.severity} {d.code}"
+            line = line.replace(word, " " + click.style(str(d.severity), fg=_COLOURS[str(d.severity)], bold=True)
+                                + f" {d.code}", 1)
+        click.echo(line, color=styled or None)
+    if _State.verbosity < 0:
+        return
     if fmt == "text" and not quiet_ok:
         errors = len(found.errors)
         summary = f"{errors} error(s), {len(found) - errors} warning(s)" if found else ok_message or "no problems"
         click.echo(summary if found else f"ok: {summary}", err=bool(found))
 
 
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
 def _exit_code(found: Diagnostics) -> int:
     if any(d.code in UNREADABLE for d in found.errors):
         return EXIT_USAGE
+    fail_on = _State.fail_on or (_State.config.fail_on if _State.config is not None else "error")
+    if fail_on == "warning" and any(str(d.severity) == "warning" for d in found):
+        return EXIT_INVALID
     return EXIT_INVALID if found.errors else EXIT_OK
 
 
