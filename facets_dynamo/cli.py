@@ -260,6 +260,77 @@ def plugins(fmt: str) -> None:
             click.echo(f"  {flavor}")
 
 
+@cli.group()
+def hook() -> None:
+    """Checks for git hooks (pre-commit): given changed files, check the blueprints they belong to."""
+
+
+@hook.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning"]), default=None)
+def hook_validate(files: tuple[Path, ...], fail_on: str | None) -> None:
+    """Validate every blueprint a changed FILE belongs to, for each of its environments, and loose resource files."""
+    from .changed import targets
+
+    _State.fail_on = fail_on
+    found = targets(list(files))
+    worst = EXIT_OK
+    runs = [([root], env) for root, envs in sorted(found.blueprints.items()) for env in envs]
+    runs += [([f], DEFAULT_ENVIRONMENT) for f in found.files]
+    for paths, env in runs:
+        workspace = _load(tuple(paths), env, None)
+        problems = _validate(workspace)
+        code = _exit_code(problems)
+        if (problems and _State.verbosity >= 0) or code:
+            click.echo(f"== {paths[0]} (environment {env!r})")
+            _report(problems, "text", quiet_ok=True)
+        worst = max(worst, code)
+    if worst == EXIT_OK and _State.verbosity >= 0:
+        click.echo(f"ok: {len(found.blueprints)} blueprint(s), {len(found.files)} file(s)", err=True)
+    sys.exit(worst)
+
+
+@hook.command("destructive")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--base", default="HEAD", show_default=True, help="The revision to compare with.")
+@click.option("--allow-replace", is_flag=True, help="Report replacements and destructions but do not fail.")
+def hook_destructive(files: tuple[Path, ...], base: str, allow_replace: bool) -> None:
+    """Fail (exit 3) when the change to a blueprint since BASE replaces or destroys a resource, in any of its
+    environments. Without FILES, the files staged in git (deletions included)."""
+    import subprocess
+
+    from .changed import targets
+    from .diff import DiffError, GitError, compare_with_git, report
+
+    if not files:
+        listed = subprocess.run(["git", "diff", "--cached", "--name-only", "--no-renames", base],
+                                capture_output=True, text=True)
+        if listed.returncode != 0:  # no commit yet (or not a repository): nothing to compare with
+            click.echo(f"skipped: no revision {base!r} to compare with", err=True)
+            return
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True).stdout.strip()
+        files = tuple(Path(os.path.relpath(Path(top) / line, Path.cwd()))
+                      for line in listed.stdout.splitlines() if line)
+    found = targets(list(files))
+    destructive = False
+    runs = [(root, env) for root, envs in sorted(found.blueprints.items()) for env in envs]
+    runs += [(f, DEFAULT_ENVIRONMENT) for f in found.files]
+    for path, env in runs:
+        try:
+            result = compare_with_git(path, base, env, None)
+        except (GitError, DiffError) as exc:
+            click.echo(f"error: {path}: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        if result.destructive:
+            destructive = True
+            click.echo(f"== {path} (environment {env!r}) since {base}")
+            click.echo(report([d for d in result.diffs if d.destroys_data], result.environment, "text"))
+    if destructive and not allow_replace:
+        click.echo("a change replaces or destroys a resource (its data is lost); if that is intended, commit with "
+                   "SKIP=facets-dynamo-destructive", err=True)
+        sys.exit(EXIT_REPLACE)
+
+
 @cli.command()
 @click.option("--markdown", is_flag=True, help="The whole of docs/rules.md (facets-dynamo rules --markdown > "
               "docs/rules.md).")
@@ -566,11 +637,23 @@ def _find_config(start: Path) -> Any:
     if _State.config is None:
         from . import config
 
-        found = config.find(start if start.exists() else start.parent if start.parent.exists() else Path.cwd())
+        found = config.find(_existing(start))
         _State.config = config.load(found)
         if _State.verbosity > 0:
             click.echo(f"configuration: {found or 'none found'}", err=True)
     return _State.config
+
+
+def _existing(start: Path) -> Path:
+    """Where to start looking for the configuration: ``start`` or its nearest existing parent (a name too long
+    to stat, or a path that does not exist, is reported by validation; it must not fail the search)."""
+    for candidate in (start, *start.parents):
+        try:
+            if candidate.exists():
+                return candidate
+        except OSError:
+            continue
+    return Path.cwd()
 
 
 def _configured(found: Diagnostics, start: Path, environment: str, addresses: dict[str, str]) -> Diagnostics:

@@ -86,31 +86,48 @@ class Config:
 def find(start: Path) -> Path | None:
     """The nearest configuration file at or above ``start``: ``.facets-dynamo.toml``, or a ``pyproject.toml``
     holding ``[tool.facets-dynamo]`` (a pyproject without it is passed over)."""
-    here = start.resolve()
-    if not here.is_dir():
-        here = here.parent
+    try:
+        here = start.resolve()
+        if not here.is_dir():
+            here = here.parent
+    except OSError:
+        return None
     for folder in (here, *here.parents):
-        own = folder / FILE_NAME
-        if own.is_file():
-            return own
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "facets-dynamo" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
-                    return pyproject
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
-                if re.search(r"^\[tool\.facets-dynamo", pyproject.read_text(encoding="utf-8", errors="replace"),
-                             re.M):
-                    return pyproject
+        try:
+            found = _config_in(folder)
+        except OSError:
+            continue
+        if found is not None:
+            return found
     return None
 
 
-def load(path: Path | None, today: dt.date | None = None) -> Config:
+def _config_in(folder: Path) -> Path | None:
+    own = folder / FILE_NAME
+    if own.is_file():
+        return own
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "facets-dynamo" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
+                return pyproject
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+            if re.search(r"^\[tool\.facets-dynamo", pyproject.read_text(encoding="utf-8", errors="replace"),
+                         re.M):
+                return pyproject
+    return None
+
+
+def load(path: Path | None) -> Config:
     if path is None:
         return Config()
     prefix = ("tool", "facets-dynamo") if path.name == "pyproject.toml" else ()
     config = Config(file=str(path), prefix=prefix)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        config.problems.append(Diagnostic(str(path), 0, 0, "", Severity.ERROR, "FD501", f"cannot read: {exc}"))
+        return config
     try:
         data: Any = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
