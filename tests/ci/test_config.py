@@ -1,0 +1,129 @@
+"""The configuration file: severities per code and environment, opt-in checks, suppressions, --fail-on, and
+positioned diagnostics for a bad configuration; through the console script."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import CompletedProcess
+from typing import Any
+
+import pytest
+from conftest import EXAMPLE
+
+Run = Callable[..., CompletedProcess[str]]
+FUTURE = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLE, tmp_path / "infra/blueprint")
+    return tmp_path
+
+
+def found(run_cli: Run, project: Path, *args: str, env: str = "prod") -> tuple[int, list[dict[str, Any]]]:
+    result = run_cli("validate", "infra/blueprint", "--env", env, "--format", "json", *args, cwd=project)
+    assert "Traceback" not in result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def codes(items: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    return {(d["code"], Path(d["file"]).name): d["severity"] for d in items}
+
+
+def test_without_configuration_the_policy_pack_is_off(run_cli: Run, project: Path) -> None:
+    assert found(run_cli, project) == (0, [])
+
+
+def test_enable_severity_per_environment_and_off(run_cli: Run, project: Path) -> None:
+    (project / ".facets-dynamo.toml").write_text(
+        'enable = ["DDB3*"]\n[severity]\nDDB303 = "info"\nDDB304 = "off"\n'
+        '[environments.prod.severity]\nDDB301 = "error"\n', encoding="utf-8")
+    exit_prod, prod = found(run_cli, project)
+    exit_dev, dev = found(run_cli, project, env="dev")
+    assert codes(prod)[("DDB301", "locks.json")] == "error" and exit_prod == 1  # PITR an error in prod
+    assert codes(dev)[("DDB301", "locks.json")] == "warning" and exit_dev == 0  # a warning elsewhere
+    assert codes(prod)[("DDB303", "locks.json")] == "info"
+    assert not any(d["code"] == "DDB304" for d in prod + dev)
+    assert {"DDB301", "DDB302", "DDB303", "DDB305"} <= {d["code"] for d in prod}
+
+
+def test_found_upward_from_the_blueprint_in_pyproject(run_cli: Run, project: Path) -> None:
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.facets-dynamo]\nenable = ["DDB301"]\n',
+                                            encoding="utf-8")
+    _, items = found(run_cli, project)
+    assert {d["code"] for d in items} == {"DDB301"}
+    # the nearer .facets-dynamo.toml wins
+    (project / "infra/.facets-dynamo.toml").write_text('enable = ["DDB303"]\n', encoding="utf-8")
+    _, items = found(run_cli, project)
+    assert {d["code"] for d in items} == {"DDB303"}
+
+
+def test_suppressions_hide_report_expired_and_unused(run_cli: Run, project: Path) -> None:
+    (project / ".facets-dynamo.toml").write_text(f"""enable = ["DDB301"]
+
+[[suppress]]
+code = "DDB301"
+resources = ["dynamodb.locks"]
+reason = "lock table: nothing to recover"
+expires = {FUTURE}
+
+[[suppress]]
+code = "DDB301"
+resources = ["dynamodb.flags"]
+reason = "was fine last year"
+expires = 2020-01-31
+
+[[suppress]]
+code = "DDB301"
+resources = ["dynamodb.typo"]
+reason = "misspelt"
+expires = {FUTURE}
+""", encoding="utf-8")
+    status, items = found(run_cli, project)
+    files = {(d["code"], Path(d["file"]).name, d["line"]) for d in items}
+    assert ("DDB301", "locks.json") not in {(c, f) for c, f, _ in files}  # suppressed
+    assert ("DDB301", "feature_flags.json") in {(c, f) for c, f, _ in files}  # its suppression expired
+    assert ("FD502", ".facets-dynamo.toml", 9) in files  # the expired one, at its [[suppress]] line
+    assert ("FD503", ".facets-dynamo.toml", 15) in files  # the unused one
+    assert status == 0  # all warnings
+    assert found(run_cli, project, "--fail-on", "warning")[0] == 1
+
+
+def test_fail_on_from_the_configuration(run_cli: Run, project: Path) -> None:
+    (project / ".facets-dynamo.toml").write_text('fail-on = "warning"\nenable = ["DDB303"]\n', encoding="utf-8")
+    assert found(run_cli, project)[0] == 1
+    assert found(run_cli, project, "--fail-on", "error")[0] == 0  # the option wins
+
+
+@pytest.mark.parametrize(("text", "line", "column", "pointer", "says"), [
+    ('fail-on = "sometimes"\n', 1, 1, "/fail-on", "fail-on must be"),
+    ('\n\nenabel = ["DDB3*"]\n', 3, 1, "/enabel", "unknown key 'enabel'"),
+    ('[severity]\nDDB301 = "warning"\n  DDB303 = "fatal"\n', 3, 3, "/severity/DDB303", "one of error, warning"),
+    ('[environments.prod.severity]\nDDB301 = "loud"\n', 2, 1, "/environments/prod/severity/DDB301", "not 'loud'"),
+    ('[[suppress]]\ncode = "DDB301"\nresources = ["dynamodb.locks"]\nexpires = 2030-01-01\n', 1, 3, "/suppress/0",
+     "needs a reason"),
+    ('[[suppress]]\ncode = "DDB301"\nresources = ["dynamodb.locks"]\nreason = "r"\nexpires = "2030-01-01"\n', 5, 1,
+     "/suppress/0/expires", "TOML date"),
+    ('[[suppress]]\ncode = "DDB301"\nreason = "r"\nexpires = 2030-01-01\n', 1, 3, "/suppress/0", "needs resources"),
+    ('enable = [\n', 1, 11, "", "not valid TOML"),  # tomllib's own position
+])
+def test_bad_configuration_is_a_positioned_error(run_cli: Run, project: Path, text: str, line: int, column: int,
+                                                 pointer: str, says: str) -> None:
+    (project / ".facets-dynamo.toml").write_text(text, encoding="utf-8")
+    status, items = found(run_cli, project)
+    [problem] = [d for d in items if d["code"] == "FD501"]
+    assert (Path(problem["file"]).name, problem["line"], problem["column"]) == (".facets-dynamo.toml", line, column)
+    assert problem["path"] == (pointer or "")
+    assert says in problem["message"] and status == 1
+
+
+def test_positions_in_pyproject_count_the_tool_table(run_cli: Run, project: Path) -> None:
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.facets-dynamo.severity]\n'
+                                            'DDB301 = "nope"\n', encoding="utf-8")
+    _, items = found(run_cli, project)
+    [problem] = [d for d in items if d["code"] == "FD501"]
+    assert (Path(problem["file"]).name, problem["line"], problem["column"]) == ("pyproject.toml", 5, 1)
