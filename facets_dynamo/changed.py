@@ -34,10 +34,10 @@ def _root_of(path: Path) -> Path | None:
         return root
     if path.name == ENVIRONMENT_FILE:
         parent = path.parent
+        if any(parent.parent.glob("*/instances/*.json")) and parent.name in list_environments(parent.parent):
+            return parent.parent  # <bp>/<env>/environment.json
         if any(parent.glob("*/instances/*.json")):
-            return parent
-        if any(parent.parent.glob("*/instances/*.json")):
-            return parent.parent
+            return parent  # <bp>/environment.json
     return None
 
 
