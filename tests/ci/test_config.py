@@ -127,3 +127,13 @@ def test_positions_in_pyproject_count_the_tool_table(run_cli: Run, project: Path
     _, items = found(run_cli, project)
     [problem] = [d for d in items if d["code"] == "FD501"]
     assert (Path(problem["file"]).name, problem["line"], problem["column"]) == ("pyproject.toml", 5, 1)
+
+
+def test_the_readme_example_is_a_valid_configuration(run_cli: Run, project: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    [example] = [block for block in readme.split("```toml\n")[1:] if block.startswith("[tool.facets-dynamo]")]
+    (project / "pyproject.toml").write_text(example.split("```")[0], encoding="utf-8")
+    status, items = found(run_cli, project)
+    assert not [d for d in items if d["code"].startswith("FD5")], items
+    assert codes(items)[("DDB301", "feature_flags.json")] == "error" and status == 1  # PITR an error in prod
+    assert ("DDB302", "locks.json") not in codes(items)  # suppressed until 2027-06-30
