@@ -278,6 +278,7 @@ def hook_validate(files: tuple[Path, ...], fail_on: str | None) -> None:
     runs = [([root], env) for root, envs in sorted(found.blueprints.items()) for env in envs]
     runs += [([f], DEFAULT_ENVIRONMENT) for f in found.files]
     for paths, env in runs:
+        _State.config = None  # each blueprint gets the configuration nearest to it
         workspace = _load(tuple(paths), env, None)
         problems = _validate(workspace)
         code = _exit_code(problems)
