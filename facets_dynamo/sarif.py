@@ -24,6 +24,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 VERSION = "2.1.0"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT = "facetsDynamo/v1"
+SECURITY_SEVERITY = {"error": "7.0", "warning": "5.0", "info": "2.0"}
 INFORMATION_URI = "https://github.com/facets-dynamo/facets-dynamo"
 
 
@@ -66,7 +67,12 @@ def to_sarif(diagnostics: Iterable[Diagnostic], rulebook: Rulebook, version: str
                       "defaultConfiguration": {"level": LEVELS[str(rule.default_severity)]},
                       "properties": {"tags": [t for t in ("facets-dynamo", rule.plugin) if t]}}
             if rule.checkov or rule.trivy:
+                # a best-practice check other scanners also make: GitHub shows a security severity for rules
+                # tagged "security" that carry one (Checkov's open-source output has none); derived here from
+                # the rule's default level: error high, warning medium, info low
                 entry["properties"]["equivalents"] = [x for x in (rule.checkov, rule.trivy) if x]
+                entry["properties"]["tags"].append("security")
+                entry["properties"]["security-severity"] = SECURITY_SEVERITY[str(rule.default_severity)]
         else:
             entry |= {"shortDescription": {"text": code}, "fullDescription": {"text": code}}
         rules.append(entry)

@@ -158,3 +158,14 @@ def test_text_validate_does_not_import_the_sarif_writer_or_the_rule_catalogues()
             "print(sorted(m for m in sys.modules if m.endswith(('.sarif', '.rulebook', '.catalogue'))))")
     result = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr
+
+
+def test_policy_rules_carry_their_equivalents_and_a_security_severity(run_cli: Run, tmp_path: Path) -> None:
+    (tmp_path / "locks.json").write_text(json.dumps(MINIMAL), encoding="utf-8")
+    (tmp_path / ".facets-dynamo.toml").write_text('enable = ["DDB301"]\n', encoding="utf-8")
+    log = sarif_of(run_cli("validate", "locks.json", "--format", "sarif", cwd=tmp_path))
+    [hit] = check_sarif(log)
+    assert hit["ruleId"] == "DDB301" and hit["level"] == "warning"
+    [rule] = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["properties"]["equivalents"] == ["CKV_AWS_28", "AVD-AWS-0024"]
+    assert "security" in rule["properties"]["tags"] and rule["properties"]["security-severity"] == "5.0"
