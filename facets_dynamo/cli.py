@@ -571,13 +571,15 @@ def import_(name: str, describe_files: tuple[Path, ...], cloud_name: str | None,
 @paths_argument
 @click.option("--saved", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Compare with saved describe outputs in SAVED/<cloud name>/*.json instead of the live cloud.")
-def drift(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, saved: Path | None) -> None:
+def drift(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fail_on: str | None,
+          saved: Path | None) -> None:
     """Compare the blueprint's resources for an environment with what is live (or --saved): each difference with
     what applying the blueprint would do, as `diff` says it. Exit 0 in sync, 4 drift found (a resource missing
     in the cloud included), 1 when a resource could not be compared."""
     from .adoption import DRIFTED, MISSING, UNKNOWN
     from .adoption import drift as find_drift
 
+    _State.fail_on = fail_on
     workspace = _load(paths, env, env_file)
     found = _validate(workspace)
     if not found.ok:
@@ -585,7 +587,9 @@ def drift(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, sa
         click.echo("cannot compare: fix the errors above", err=True)
         sys.exit(_exit_code(found))
     results = find_drift(workspace, saved=saved)
-    if fmt == "json":
+    if fmt in ("sarif", "github"):  # each drifted or missing resource a finding at its file, for code scanning
+        _report(_diagnostics([*found, *_drift_findings(results, workspace)]), fmt, quiet_ok=True)
+    elif fmt == "json":
         click.echo(json.dumps({"environment": workspace.environment.name,
                                "drifted": sum(r.status in (DRIFTED, MISSING) for r in results),
                                "resources": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False))
@@ -666,6 +670,26 @@ def _configured(found: Diagnostics, start: Path, environment: str, addresses: di
     if cfg.file is None:
         return found
     return Diagnostics(config.apply(list(found), cfg, environment, addresses), found.root).sorted()
+
+
+def _drift_findings(results: list[Any], workspace: Workspace) -> list[Any]:
+    """Drift as diagnostics at each resource's file: FD960 drifted, FD961 missing in the cloud, and the problem
+    of a resource that could not be compared."""
+    from .diagnostics import Diagnostic, Severity
+
+    files = {r.address: r.file for r in workspace.resources}
+    out: list[Any] = []
+    for d in results:
+        file = files.get(d.address, "")
+        if d.status == "drifted" and d.diff is not None:
+            changes = ", ".join(c.path for c in d.diff.changes[:5]) + (" ..." if len(d.diff.changes) > 5 else "")
+            out.append(Diagnostic(file, 1, 1, "", Severity.WARNING, "FD960", f"{d.address} ({d.cloud_name}) "
+                                  f"drifted; applying the blueprint is {d.diff.effect}: {changes}"))
+        elif d.status == "missing":
+            out.append(Diagnostic(file, 1, 1, "", Severity.WARNING, "FD961", f"{d.address} ({d.cloud_name}) is "
+                                  "not in the cloud: applying the blueprint creates it"))
+        out += d.diagnostics
+    return out
 
 
 def _diff_findings(diffs: list[Any]) -> list[Any]:

@@ -138,6 +138,19 @@ HOST_RULES: tuple[Rule, ...] = (
           severity=_W),
     _host("FD503", "unused suppression", "A suppression matched no finding in this run.",
           "The problem was fixed (remove the suppression) or the code / resources are misspelt.", severity=_W),
+    _host("FD601", "flavor cannot adopt", "import/drift: the flavor's plugin has no adopt (or fetch_live) hook.",
+          "Only its plugin knows how to read the cloud resource; give saved outputs, or use another flavor."),
+    _host("FD602", "cloud not reachable", "import/drift --live: the cloud could not be asked (credentials, "
+          "network, throttling); the message says which.", "Nothing can be compared or written without it."),
+    _host("FD603", "no cloud name", "drift: the resource's flavor names no cloud resource (its describe hook "
+          "gives no name), so there is nothing to compare with."),
+    _host("FD604", "no such cloud resource", "import --live: the named resource does not exist in the "
+          "environment's region.", "Check the name and the environment (its region)."),
+    _host("FD960", "drifted", "drift: the live resource differs from the blueprint; the message says what "
+          "applying the blueprint would do.", "Someone changed it by hand, or the blueprint changed and was not "
+          "applied.", severity=_W),
+    _host("FD961", "missing in the cloud", "drift: the blueprint's resource does not exist live; applying "
+          "creates it.", "It was deleted by hand, or never applied.", severity=_W),
     _host("FD800", "engine failure", "The CDK engine (Node) failed during synthesis; nothing was written."),
     _host("FD900", "plugin failure", "A plugin failed to import or register, raised in a hook, did not return "
           "within FACETS_DYNAMO_HOOK_TIMEOUT, or shipped an unusable schema; the message names the plugin."),

@@ -143,6 +143,30 @@ RULES: tuple[Rule, ...] = (
        W),
     _r("DDB192", "spec of a provided resource", "A provided resource (an existing table) has a spec; ignored.",
        "Provided resources are not synthesized; only out.attributes matter.", severity=W),
+    # -- adoption (facets-dynamo import / drift): positions are in the describe outputs ------------------------
+    _r("DDB401", "not a describe output", "A file given to import/drift is not a DynamoDB describe output "
+       "(describe-table, describe-time-to-live, describe-continuous-backups, list-tags-of-resource, ...).",
+       "Adoption reads the table from these outputs only; another service's JSON would adopt nothing.",
+       '{"Reservations": []}', '{"Table": {"TableName": "orders-prod", ...}}'),
+    _r("DDB402", "no describe-table output", "None of the files is the output of aws dynamodb describe-table.",
+       "Keys, attributes, billing and indexes come from it: without it no spec can reproduce the table.",
+       "import orders ttl.json", "import orders describe-table.json ttl.json"),
+    _r("DDB403", "incomplete describe-table output", "describe-table output without TableName, KeySchema or "
+       "AttributeDefinitions.", "A truncated or hand-edited output cannot reproduce the table's keys.",
+       '{"Table": {"TableName": "x"}}', "the whole output of aws dynamodb describe-table"),
+    _r("DDB404", "table in another region", "The table's ARN names another region than the environment's.",
+       "The provider of that environment would look for (and create) the table in its own region.",
+       "import into prod (eu-west-1) a table of us-east-1", "import it with --env for its region"),
+    _r("DDB405", "setting dynamodb/default/0.2 cannot express", "The table uses a setting this flavor version "
+       "cannot write (on-demand throughput limits, contributor insights, a Kinesis streaming destination).",
+       "A spec without it would remove the setting at the next apply; nothing is written instead of a lossy spec.",
+       '"OnDemandThroughput": {"MaxReadRequestUnits": 100}', "remove the setting, or adopt with a flavor that has it"),
+    _r("DDB406", "Name tag replaced", "The table's Name tag differs from its name; the module always writes "
+       "Name = the table name.", "After the first apply the tag says the table name.",
+       '{"Key": "Name", "Value": "orders (legacy)"}', '{"Key": "Name", "Value": "legacy-orders"}', W),
+    _r("DDB407", "KMS key kept", "The table's KMS key was kept without kms describe-key output, so it may be the "
+       "AWS managed key.", "The spec then names the AWS managed key explicitly; give `aws kms describe-key` "
+       "output to leave it out.", severity=Severity.INFO),
 )
 
 

@@ -271,3 +271,17 @@ def test_import_and_drift_live_against_moto_server(tmp_path: Path, run_cli, moto
     assert "/advanced/aws_dynamodb/deletion_protection_enabled: true -> false" in drifted.stdout
     no_cloud = run_cli("drift", bp, "--env", "dev", env={**moto_server, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
     assert no_cloud.returncode == 1 and "FD602" in no_cloud.stdout and "Traceback" not in no_cloud.stderr
+
+
+def test_drift_as_sarif_and_annotations(tmp_path: Path, run_cli) -> None:
+    saved = EXAMPLE.parent / "adopt"
+    done = run_cli("drift", EXAMPLE, "--env", "prod", "--saved", saved, "--format", "sarif")
+    assert done.returncode == 4, done.stderr
+    run = json.loads(done.stdout)["runs"][0]
+    missing = [r for r in run["results"] if r["ruleId"] == "FD961"]
+    rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert len(missing) == 4 and {r["ruleId"] for r in run["results"]} <= rules
+    uri = missing[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("examples/blueprint/") or "dynamodb/instances/" in uri
+    github = run_cli("drift", EXAMPLE, "--env", "prod", "--saved", saved, "--format", "github")
+    assert github.stdout.count("title=FD961::") == 4
