@@ -16,6 +16,7 @@ BASE = "/advanced/aws_dynamodb"
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
 PROVISIONED = "PROVISIONED"
 DEFAULT_TIMEOUTS = {"create": "10m", "update": "60m", "delete": "10m"}
+RESTORE_KEYS = ("restore_source_name", "restore_source_table_arn", "restore_date_time", "restore_to_latest_time")
 DEFAULT_AUTOSCALING = {"scale_in_cooldown": 0, "scale_out_cooldown": 0, "target_value": 70}
 
 
@@ -121,6 +122,34 @@ class Table:
         names = {k for k in (self.hash_key, self.range_key) if isinstance(k, str)}
         names |= {lsi["range_key"] for _, lsi in self.lsis if isinstance(lsi.get("range_key"), str)}
         return names
+
+    def user_name_tags(self) -> list[str]:
+        """Pointers of every ``Name`` tag the user set; synthesis replaces each with the table name."""
+        found = []
+        for base, source in (("/metadata/tags", self.resource.metadata.get("tags")),
+                             (f"{BASE}/tags", self.adv.get("tags"))):
+            if isinstance(source, dict) and "Name" in source:
+                found.append(f"{base}/Name")
+        return found
+
+    def obj(self, key: str) -> dict[str, Any]:
+        """An optional object setting ({} when absent or of the wrong type)."""
+        value = self.adv.get(key)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def restores(self) -> list[str]:
+        """The restore_* settings that are set (each makes the table a restore of another one)."""
+        return [k for k in RESTORE_KEYS if self.adv.get(k) not in (None, False)]
+
+    def statements(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        """Resource policy statements (a map keyed by statement id, as the upstream module has them)."""
+        value = self.adv.get(key)
+        return [(k, v) for k, v in value.items() if isinstance(v, dict)] if isinstance(value, dict) else []
+
+    @property
+    def kinesis_destinations(self) -> list[tuple[int, dict[str, Any]]]:
+        return _dicts(self.adv.get("kinesis_streaming_destinations"))
 
     def tags(self, cloud_tags: dict[str, str]) -> dict[str, str]:
         """Environment cloud tags, then metadata.tags, then advanced tags; ``Name`` is always the table."""

@@ -386,3 +386,205 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _escape_pointer(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
+
+
+# -- issue 13: the 2026 surface ----------------------------------------------------------------------
+# Each limit names its source: the AWS DynamoDB Developer Guide / API Reference page, or the Terraform AWS
+# provider file (internal/service/dynamodb/table.go and the other resources' files).
+
+ON_DEMAND_SIDES = ("max_read_request_units", "max_write_request_units")
+# AWS docs "Warm throughput" (warm-throughput.html): a warm throughput is at least 12,000 read units and
+# 4,000 write units per second; the provider validates the same minimums (table.go, IntAtLeast).
+WARM_MIN = {"read_units_per_second": 12_000, "write_units_per_second": 4_000}
+POLICY_MAX_BYTES = 20 * 1024  # AWS docs "Resource-based policy considerations": a policy document is at most 20 KB
+# AWS docs "Resource-based policy for DynamoDB streams": a stream policy allows read-only stream actions only.
+STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams"}
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z")
+
+
+@rule
+def name_tag(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # upstream (the Facets module) merges {Name = <table name>} last; say so instead of dropping it silently
+    for pointer in t.user_name_tags():
+        yield r.diagnostic(pointer, "DDB142", f"tag 'Name' is replaced by the table name {t.name!r} (the flavor "
+                           "always sets Name); use another tag key to keep this value", WARN, key=True)
+
+
+@rule
+def replicas_need_scalable_writes(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # AWS docs "Global tables: requirements" / UpdateTable ReplicaUpdates: a PROVISIONED global table (2019.11.21)
+    # must autoscale its write capacity: "Table write capacity should either be Pay-Per-Request or AutoScaled".
+    if t.replicas and t.billing_mode == PROVISIONED and not (
+            t.flag("autoscaling_enabled") and isinstance(t.adv.get("autoscaling_write"), dict)):
+        yield r.diagnostic(f"{BASE}/replica_regions", "DDB143", "replicas on a PROVISIONED table need write "
+                           "autoscaling (DynamoDB: \"Table write capacity should either be Pay-Per-Request or "
+                           "AutoScaled\"); set autoscaling_enabled with autoscaling_write, or billing_mode "
+                           "PAY_PER_REQUEST")
+
+
+@rule
+def lsi_range_is_not_hash(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # CreateTable (API Reference, LocalSecondaryIndex.KeySchema): an LSI's key is the table's HASH plus its own
+    # RANGE; the same attribute twice is refused ("Invalid KeySchema: Some index key attribute have no definition"
+    # / duplicate key element).
+    for i, lsi in t.lsis:
+        if isinstance(t.hash_key, str) and lsi.get("range_key") == t.hash_key:
+            yield r.diagnostic(f"{BASE}/local_secondary_indexes/{i}/range_key", "DDB144",
+                               f"LSI {lsi.get('name')!r} uses the table's hash key {t.hash_key!r} as its range key; "
+                               "its key would be HASH and RANGE on one attribute: pick another range_key")
+
+
+@rule
+def on_demand_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # API Reference OnDemandThroughput: MaxRead/WriteRequestUnits is -1 (no limit) or >= 1, and only applies to
+    # on-demand (PAY_PER_REQUEST) tables and their indexes; the provider passes it as is (table.go).
+    places = [(f"{BASE}/on_demand_throughput", t.adv.get("on_demand_throughput"), "the table")] + [
+        (f"{BASE}/global_secondary_indexes/{i}/on_demand_throughput", g.get("on_demand_throughput"),
+         f"index {g.get('name')!r}") for i, g in t.gsis]
+    for pointer, cfg, what in places:
+        if not isinstance(cfg, dict):
+            continue
+        if t.billing_mode != PAY_PER_REQUEST:
+            yield r.diagnostic(pointer, "DDB145", f"on_demand_throughput of {what} needs billing_mode "
+                               f"PAY_PER_REQUEST (got {t.billing_mode}); remove it or use read/write capacity")
+        for side in ON_DEMAND_SIDES:
+            value = cfg.get(side)
+            if _num(value) and value != -1 and value < 1:
+                yield r.diagnostic(f"{pointer}/{side}", "DDB146", f"{side} {value!r} of {what} must be -1 (no "
+                                   "limit) or at least 1")
+
+
+@rule
+def warm_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    places = [(f"{BASE}/warm_throughput", t.adv.get("warm_throughput"), "the table")] + [
+        (f"{BASE}/global_secondary_indexes/{i}/warm_throughput", g.get("warm_throughput"),
+         f"index {g.get('name')!r}") for i, g in t.gsis]
+    for pointer, cfg, what in places:
+        if not isinstance(cfg, dict):
+            continue
+        for side, low in WARM_MIN.items():
+            value = cfg.get(side)
+            if _num(value) and value < low:
+                yield r.diagnostic(f"{pointer}/{side}", "DDB147", f"warm throughput {side} {value!r} of {what} is "
+                                   f"below DynamoDB's minimum {low}; raise it to at least {low} or remove it")
+
+
+@rule
+def import_table(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # provider table.go: import_table ConflictsWith restore_*; API Reference ImportTable: CSV options are for
+    # InputFormat CSV only.
+    if "import_table" not in t.adv:
+        return
+    cfg = t.obj("import_table")
+    for key in t.restores:
+        yield r.diagnostic(f"{BASE}/{key}", "DDB148", f"{key} cannot be combined with import_table: a table is "
+                           "created either from S3 data or from a restore; remove one of them")
+    if "input_format_options" in cfg and cfg.get("input_format") != "CSV":
+        yield r.diagnostic(f"{BASE}/import_table/input_format_options", "DDB149", "input_format_options (csv) "
+                           f"only apply to input_format CSV (got {cfg.get('input_format')!r}); remove them or "
+                           "import CSV")
+
+
+@rule
+def restore(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # provider table.go: restore_date_time ConflictsWith restore_to_latest_time; a restore needs
+    # restore_source_name or restore_source_table_arn (RestoreTableToPointInTime: SourceTableName or SourceTableArn).
+    adv = t.adv
+    if adv.get("restore_date_time") is not None and adv.get("restore_to_latest_time") is True:
+        yield r.diagnostic(f"{BASE}/restore_to_latest_time", "DDB150", "restore_to_latest_time and "
+                           "restore_date_time both pick the restore point; keep one")
+    if t.restores and not ({"restore_source_name", "restore_source_table_arn"} & set(t.restores)):
+        yield r.diagnostic(f"{BASE}/{t.restores[0]}", "DDB151", "a restore needs restore_source_name or "
+                           "restore_source_table_arn (the table to restore from)")
+    when = adv.get("restore_date_time")
+    if isinstance(when, str) and not RFC3339.match(when):
+        yield r.diagnostic(f"{BASE}/restore_date_time", "DDB152", f"restore_date_time {when!r} is not an RFC 3339 "
+                           "time such as 2026-01-02T03:04:05Z (the provider parses it as RFC 3339)")
+
+
+@rule
+def strong_consistency(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # AWS docs "Multi-Region strong consistency" (V2globaltables_HowItWorks / MRSC): exactly three Regions (the
+    # table's, replicas and at most one witness), every replica STRONG; a witness only with one STRONG replica
+    # (provider table.go global_table_witness, module variable docs: "alongside a single replica with
+    # consistency_mode set to STRONG").
+    modes = {rep.get("consistency_mode", "EVENTUAL") for _, rep in t.replicas}
+    witness = t.adv.get("global_table_witness")
+    strong = "STRONG" in modes
+    if strong and len(modes) > 1:
+        yield r.diagnostic(f"{BASE}/replica_regions", "DDB153", "replicas mix consistency_mode STRONG and "
+                           "EVENTUAL; a global table has one consistency mode: set it on every replica")
+    if modes == {"STRONG"}:
+        regions = 1 + len(t.replicas) + (1 if isinstance(witness, dict) else 0)
+        if regions != 3:
+            yield r.diagnostic(f"{BASE}/replica_regions", "DDB154", f"multi-Region strong consistency needs "
+                               f"exactly three Regions (the table's, replicas and a witness); this has {regions}: "
+                               "use two STRONG replicas, or one with global_table_witness")
+    if isinstance(witness, dict):
+        if not (len(t.replicas) == 1 and modes == {"STRONG"}):
+            yield r.diagnostic(f"{BASE}/global_table_witness", "DDB155", "global_table_witness needs exactly one "
+                               "replica with consistency_mode STRONG (multi-Region strong consistency)")
+        region = witness.get("region_name")
+        used = {ctx.environment.region} | {rep.get("region_name") for _, rep in t.replicas
+                                           if isinstance(rep.get("region_name"), str)}
+        if isinstance(region, str) and region in used:
+            yield r.diagnostic(f"{BASE}/global_table_witness/region_name", "DDB156", f"witness Region {region!r} "
+                               "already holds the table or a replica; pick a third Region")
+
+
+@rule
+def resource_policies(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # AWS docs "Using resource-based policies for DynamoDB": Effect Allow/Deny, a Principal (or NotPrincipal) in
+    # every statement, DynamoDB actions only; 20 KB per policy document ("Resource-based policy considerations").
+    import json
+
+    for key, stream in (("resource_policy_statements", False), ("stream_resource_policy_statements", True)):
+        statements = t.statements(key)
+        if not statements:
+            continue
+        if stream and not t.flag("stream_enabled"):
+            yield r.diagnostic(f"{BASE}/{key}", "DDB157", "stream_resource_policy_statements need "
+                               "stream_enabled: true (the policy is attached to the stream)")
+        for sid, s in statements:
+            pointer = f"{BASE}/{key}/{_escape_pointer(sid)}"
+            if not (s.get("principals") or s.get("not_principals")):
+                yield r.diagnostic(pointer, "DDB158", f"statement {sid!r} names no principals; a resource-based "
+                                   "policy statement must say who it is about (principals or not_principals)")
+            if not (s.get("actions") or s.get("not_actions")):
+                yield r.diagnostic(pointer, "DDB158", f"statement {sid!r} has no actions or not_actions")
+            for field in ("actions", "not_actions"):
+                for j, action in enumerate(s.get(field) or []):
+                    if isinstance(action, str) and not (action == "*" or action.startswith("dynamodb:")):
+                        yield r.diagnostic(f"{pointer}/{field}/{j}", "DDB159", f"action {action!r} is not a "
+                                           "DynamoDB action; a DynamoDB resource policy accepts dynamodb:* actions")
+                    elif stream and isinstance(action, str) and action not in STREAM_ACTIONS and field == "actions":
+                        yield r.diagnostic(f"{pointer}/{field}/{j}", "DDB159", f"action {action!r} is not allowed "
+                                           "in a stream policy (only " + ", ".join(sorted(STREAM_ACTIONS)) + ")")
+        # the size AWS measures is the final document; the ARN placeholder is as long as a typical table ARN
+        size = len(json.dumps({"Version": "2012-10-17", "Statement": [dict(s, Sid=sid) for sid, s in statements]},
+                              separators=(",", ":")).encode("utf-8"))
+        if size > POLICY_MAX_BYTES:
+            yield r.diagnostic(f"{BASE}/{key}", "DDB160", f"the policy document is about {size} bytes; DynamoDB "
+                               f"allows {POLICY_MAX_BYTES} (20 KB) per resource policy: merge or drop statements")
+
+
+@rule
+def kinesis_destinations(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    # AWS docs "Kinesis Data Streams for DynamoDB": a table streams to one Kinesis data stream at a time
+    # (EnableKinesisStreamingDestination fails while another destination is ACTIVE).
+    for i, _ in t.kinesis_destinations[1:]:
+        yield r.diagnostic(f"{BASE}/kinesis_streaming_destinations/{i + 1}", "DDB161", "a table streams to one "
+                           "Kinesis data stream at a time; keep one destination")
+
+
+@rule
+def ignore_changes(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    if t.flag("ignore_changes_global_secondary_index") and not t.gsis:
+        yield r.diagnostic(f"{BASE}/ignore_changes_global_secondary_index", "DDB162", "ignoring changes to "
+                           "global secondary indexes of a table that has none: any index added later is never "
+                           "created; remove the setting", WARN)
+    if t.flag("ignore_changes_replica") and not t.replicas:
+        yield r.diagnostic(f"{BASE}/ignore_changes_replica", "DDB162", "ignoring changes to replicas of a table "
+                           "that has none: a replica added later is never created; remove the setting", WARN)
+

@@ -46,6 +46,12 @@ PROV = {"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
         "global_secondary_indexes": gsis(1, read_capacity=1, write_capacity=1)}
 AUTO = {**PROV, "autoscaling_enabled": True, "autoscaling_read": {"max_capacity": 10}}
 STREAM = {"stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES"}
+IMPORT = {"input_format": "DYNAMODB_JSON", "s3_bucket_source": {"bucket": "import-bucket", "key_prefix": "orders/"}}
+SOURCE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-prod"
+KINESIS = "arn:aws:kinesis:us-east-1:123456789012:stream/orders"
+STATEMENT = {"principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::222222222222:role/DummyRole"]}],
+             "actions": ["dynamodb:GetItem"]}
+STREAM_STATEMENT = {**STATEMENT, "actions": ["dynamodb:GetRecords", "dynamodb:GetShardIterator"]}
 
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("DDB106", adv(global_secondary_indexes=[{"name": "ab", "hash_key": "G", "projection_type": "ALL"}]),
@@ -133,9 +139,76 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
                                     "projection_type": "ALL"}]), "'G'"),
     ("DDB139", adv(create_table=False), adv(create_table=True), "create_table"),
     ("DDB140", adv(tags={"aws:owner": "me"}), adv(tags={"owner": "me"}), "'aws:owner'"),
+    # -- issue 13 ----------------------------------------------------------------------------------
+    ("DDB143", adv(**{**PROV, **STREAM, "replica_regions": [{"region_name": "eu-west-1"}]}),
+     adv(**{**AUTO, **STREAM, "autoscaling_write": {"max_capacity": 10}, "replica_regions": [
+         {"region_name": "eu-west-1"}]}), "AutoScaled"),
+    ("DDB144", adv(local_secondary_indexes=[{"name": "by-pk", "range_key": "Pk", "projection_type": "ALL"}]),
+     adv(local_secondary_indexes=[{"name": "by-pk", "range_key": "G", "projection_type": "ALL"}]), "'Pk'"),
+    ("DDB145", adv(**PROV, on_demand_throughput={"max_read_request_units": 10}),
+     adv(on_demand_throughput={"max_read_request_units": 10}), "PAY_PER_REQUEST"),
+    ("DDB145", adv(**{**PROV, "global_secondary_indexes": gsis(1, read_capacity=1, write_capacity=1,
+                                                                 on_demand_throughput={"max_read_request_units": 5})}),
+     adv(global_secondary_indexes=gsis(1, on_demand_throughput={"max_read_request_units": 5})), "'gsi-00'"),
+    ("DDB146", adv(on_demand_throughput={"max_write_request_units": 0}),
+     adv(on_demand_throughput={"max_write_request_units": -1}), "max_write_request_units 0"),
+    ("DDB147", adv(warm_throughput={"read_units_per_second": 100}),
+     adv(warm_throughput={"read_units_per_second": 12000}), "12000"),
+    ("DDB147", adv(global_secondary_indexes=gsis(1, warm_throughput={"write_units_per_second": 3999})),
+     adv(global_secondary_indexes=gsis(1, warm_throughput={"write_units_per_second": 4000})), "4000"),
+    ("DDB148", adv(import_table=IMPORT, restore_source_name="orders-prod", restore_to_latest_time=True),
+     adv(import_table=IMPORT), "restore_source_name"),
+    ("DDB149", adv(import_table={**IMPORT, "input_format_options": {"csv": {"delimiter": ";"}}}),
+     adv(import_table={**IMPORT, "input_format": "CSV", "input_format_options": {"csv": {"delimiter": ";"}}}),
+     "'DYNAMODB_JSON'"),
+    ("DDB150", adv(restore_source_name="orders-prod", restore_to_latest_time=True,
+                   restore_date_time="2026-01-02T03:04:05Z"),
+     adv(restore_source_name="orders-prod", restore_date_time="2026-01-02T03:04:05Z"), "restore_date_time"),
+    ("DDB151", adv(restore_to_latest_time=True), adv(restore_source_table_arn=SOURCE_ARN,
+                                                     restore_to_latest_time=True), "restore_source_name"),
+    ("DDB152", adv(restore_source_name="orders-prod", restore_date_time="yesterday"),
+     adv(restore_source_name="orders-prod", restore_date_time="2026-01-02T03:04:05.5+02:00"), "'yesterday'"),
+    ("DDB153", adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"},
+                                              {"region_name": "us-west-2"}]),
+     adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"},
+                                    {"region_name": "us-west-2", "consistency_mode": "STRONG"}]), "EVENTUAL"),
+    ("DDB154", adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"}]),
+     adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"}],
+         global_table_witness={"region_name": "us-west-2"}), "has 2"),
+    ("DDB155", adv(**STREAM, replica_regions=[{"region_name": "us-east-2"}],
+                   global_table_witness={"region_name": "us-west-2"}),
+     adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"}],
+         global_table_witness={"region_name": "us-west-2"}), "exactly one"),
+    ("DDB156", adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"}],
+                   global_table_witness={"region_name": "us-east-1"}),
+     adv(**STREAM, replica_regions=[{"region_name": "us-east-2", "consistency_mode": "STRONG"}],
+         global_table_witness={"region_name": "us-west-2"}), "'us-east-1'"),
+    ("DDB157", adv(stream_resource_policy_statements={"Read": STREAM_STATEMENT}),
+     adv(**STREAM, stream_resource_policy_statements={"Read": STREAM_STATEMENT}), "stream_enabled"),
+    ("DDB158", adv(resource_policy_statements={"Get": {"actions": ["dynamodb:GetItem"]}}),
+     adv(resource_policy_statements={"Get": STATEMENT}), "principals"),
+    ("DDB159", adv(resource_policy_statements={"Get": {**STATEMENT, "actions": ["s3:GetObject"]}}),
+     adv(resource_policy_statements={"Get": STATEMENT}), "'s3:GetObject'"),
+    ("DDB159", adv(**STREAM, stream_resource_policy_statements={
+        "Read": {**STATEMENT, "actions": ["dynamodb:PutItem"]}}),
+     adv(**STREAM, stream_resource_policy_statements={"Read": STREAM_STATEMENT}), "'dynamodb:PutItem'"),
+    ("DDB160", adv(resource_policy_statements={f"S{i}": {**STATEMENT, "principals": [
+        {"type": "AWS", "identifiers": [f"arn:aws:iam::{i:012d}:role/{'r' * 60}" for i in range(40)]}]}
+        for i in range(8)}),
+     adv(resource_policy_statements={f"S{i}": STATEMENT for i in range(8)}), "20 KB"),
+    ("DDB161", adv(**STREAM, kinesis_streaming_destinations=[{"stream_arn": KINESIS}, {"stream_arn": KINESIS + "2"}]),
+     adv(**STREAM, kinesis_streaming_destinations=[{"stream_arn": KINESIS}]), "one Kinesis"),
 ]
 
 WARNING_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
+    ("DDB142", {"metadata": {"tags": {"Name": "orders"}}}, {"metadata": {"tags": {"DisplayName": "orders"}}},
+     "'Name'"),
+    ("DDB142", adv(tags={"Name": "x"}), adv(tags={"name": "x"}), "replaced by the table name"),
+    ("DDB162", {"spec": {"attributes": {"g": None}}, **adv(global_secondary_indexes=[],
+                                                             ignore_changes_global_secondary_index=True)},
+     adv(ignore_changes_global_secondary_index=True), "global secondary indexes"),
+    ("DDB162", adv(ignore_changes_replica=True),
+     adv(**STREAM, ignore_changes_replica=True, replica_regions=[{"region_name": "eu-west-1"}]), "replicas"),
     ("DDB115", adv(ttl_attribute_name="ExpiresAt"), adv(ttl_enabled=True, ttl_attribute_name="ExpiresAt"),
      "'ExpiresAt'"),
     ("DDB124", adv(point_in_time_recovery_period_in_days=7),
