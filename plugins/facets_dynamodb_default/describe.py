@@ -72,6 +72,33 @@ def _billing(table: Table) -> str:
 def settings(table: Table) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = [("billing mode", _billing(table))]
     found += [(label, table.adv[key]) for label, key in _SWITCHES if key in table.adv]
+    adv = table.adv
+    for label, key in (("on-demand throughput", "on_demand_throughput"), ("warm throughput", "warm_throughput"),
+                       ("contributor insights", "contributor_insights"),
+                       ("global table witness", "global_table_witness")):
+        if isinstance(adv.get(key), dict):
+            found.append((label, ", ".join(f"{k} {_plain(v)}" for k, v in adv[key].items()) or "on"))
+    if isinstance(adv.get("import_table"), dict):
+        source = table.obj("import_table").get("s3_bucket_source")
+        where = f"s3://{source.get('bucket')}/{source.get('key_prefix', '')}" if isinstance(source, dict) else "?"
+        found.append(("created from S3", Note(f"{_plain(adv['import_table'].get('input_format'))} at {where}")))
+    if table.restores:
+        found.append(("created by restore", Note(", ".join(f"{k} {_plain(adv[k])}" for k in table.restores))))
+    modes = sorted({str(r.get("consistency_mode", "EVENTUAL")) for _, r in table.replicas})
+    if table.replicas:
+        found.append(("replicas", ", ".join(str(r.get("region_name")) for _, r in table.replicas)
+                      + f" ({'/'.join(modes)})"))
+    for label, key in (("resource policy", "resource_policy_statements"),
+                       ("stream resource policy", "stream_resource_policy_statements")):
+        if table.statements(key):
+            found.append((label, ", ".join(sid for sid, _ in table.statements(key))))
+    if table.kinesis_destinations:
+        found.append(("Kinesis destination",
+                      ", ".join(str(d.get("stream_arn")) for _, d in table.kinesis_destinations)))
+    ignored = [b for f, b in (("ignore_changes_global_secondary_index", "GSIs"), ("ignore_changes_replica", "replicas"))
+               if table.flag(f)]
+    if ignored:
+        found.append(("Terraform ignores changes to", Note(", ".join(ignored))))
     meta_tags, adv_tags = table.resource.metadata.get("tags"), table.adv.get("tags")
     tags = {**(meta_tags if isinstance(meta_tags, dict) else {}), **(adv_tags if isinstance(adv_tags, dict) else {})}
     if tags:

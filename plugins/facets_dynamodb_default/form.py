@@ -15,6 +15,9 @@ BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
 STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
 TABLE_CLASSES = ("STANDARD", "STANDARD_INFREQUENT_ACCESS")
 PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
+INSIGHTS_MODES = ("ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS")
+IMPORT_FORMATS = ("DYNAMODB_JSON", "ION", "CSV")
+CONSISTENCY_MODES = ("EVENTUAL", "STRONG")
 ADVANCED = "Advanced options (advanced.aws_dynamodb)"
 # Every place an attribute name is used as a key: they follow a rename of the attribute.
 KEY_POINTERS = ("/spec/hash_key", f"{BASE}/range_key", f"{BASE}/ttl_attribute_name",
@@ -61,6 +64,21 @@ def edit_form(resource: Resource) -> Form:
             choice(f"{BASE}/stream_view_type", "Stream view type", STREAM_VIEW_TYPES),
             switch(f"{BASE}/deletion_protection_enabled", "Deletion protection"),
             choice(f"{BASE}/table_class", "Table class", TABLE_CLASSES),
+            number(f"{BASE}/on_demand_throughput/max_read_request_units", "Max read request units (on demand)"),
+            number(f"{BASE}/on_demand_throughput/max_write_request_units", "Max write request units (on demand)"),
+            number(f"{BASE}/warm_throughput/read_units_per_second", "Warm reads per second (>= 12000)"),
+            number(f"{BASE}/warm_throughput/write_units_per_second", "Warm writes per second (>= 4000)"),
+            choice(f"{BASE}/contributor_insights/mode", "Contributor Insights", INSIGHTS_MODES),
+            choice(f"{BASE}/import_table/input_format", "Import from S3: format (replaces the table)", IMPORT_FORMATS),
+            Field(f"{BASE}/import_table/s3_bucket_source/bucket", "Import from S3: bucket", FieldKind.TEXT,
+                  section=ADVANCED),
+            Field(f"{BASE}/import_table/s3_bucket_source/key_prefix", "Import from S3: key prefix", FieldKind.TEXT,
+                  section=ADVANCED),
+            Field(f"{BASE}/restore_source_name", "Restore from table (replaces the table)", FieldKind.TEXT,
+                  section=ADVANCED),
+            switch(f"{BASE}/restore_to_latest_time", "Restore to the latest time"),
+            switch(f"{BASE}/ignore_changes_global_secondary_index", "Ignore GSI changes (autoscaled GSIs)"),
+            switch(f"{BASE}/ignore_changes_replica", "Ignore replica changes"),
         ),
         collections=(
             Collection("/spec/attributes", "Key attributes", keyed=True, id_label="logical id",
@@ -71,7 +89,20 @@ def edit_form(resource: Resource) -> Form:
                        fields=(Field("/name", "Index name", required=True), key("/hash_key", "Hash key", True),
                                key("/range_key", "Range key"), *projection,
                                number("/read_capacity", "Read capacity (PROVISIONED)", ""),
-                               number("/write_capacity", "Write capacity (PROVISIONED)", ""))),
+                               number("/write_capacity", "Write capacity (PROVISIONED)", ""),
+                               number("/on_demand_throughput/max_read_request_units", "Max read request units", ""),
+                               number("/on_demand_throughput/max_write_request_units", "Max write request units",
+                                      ""),
+                               number("/warm_throughput/read_units_per_second", "Warm reads per second", ""),
+                               number("/warm_throughput/write_units_per_second", "Warm writes per second", ""),
+                               choice("/contributor_insights/mode", "Contributor Insights", INSIGHTS_MODES, ""))),
+            Collection(f"{BASE}/replica_regions", "Replicas (global table)", section=ADVANCED,
+                       fields=(Field("/region_name", "Region", required=True),
+                               choice("/consistency_mode", "Consistency", CONSISTENCY_MODES, ""),
+                               Field("/point_in_time_recovery", "Point-in-time recovery", FieldKind.SWITCH),
+                               Field("/deletion_protection_enabled", "Deletion protection", FieldKind.SWITCH),
+                               Field("/propagate_tags", "Propagate tags", FieldKind.SWITCH),
+                               Field("/kms_key_arn", "KMS key ARN (replica Region)"))),
             Collection(f"{BASE}/local_secondary_indexes", "Local secondary indexes (replace the table)",
                        section=ADVANCED,
                        fields=(Field("/name", "Index name", required=True), key("/range_key", "Range key", True),

@@ -13,9 +13,9 @@ from typing import Any
 
 from facets_dynamo.plugin import Consequence, Effect, Environment, Resource
 
-from .model import BASE, Table
+from .model import BASE, RESTORE_KEYS, Table
 
-REPLACES, DESTROYS = Effect.REPLACES, Effect.DESTROYS
+REPLACES, DESTROYS, IN_PLACE = Effect.REPLACES, Effect.DESTROYS, Effect.IN_PLACE
 
 
 def plan_change(old: Resource | None, new: Resource | None, environment: Environment) -> list[Consequence]:
@@ -50,12 +50,39 @@ def replacements(old: Table, new: Table) -> list[Consequence]:
             f"changed {', '.join(edited)}" if edited else "") if part)
         found.append(Consequence(REPLACES, f"local secondary indexes change ({what}); LSIs exist only from table "
                                  "creation", (f"{BASE}/local_secondary_indexes",)))
+    # provider table.go: import_table and restore_* are ForceNew (they only act when the table is created)
+    if _canonical(old.adv.get("import_table")) != _canonical(new.adv.get("import_table")):
+        found.append(Consequence(REPLACES, "import_table changes; a table is imported from S3 only when it is "
+                                 "created, so Terraform replaces it (the current items are lost)",
+                                 (f"{BASE}/import_table",)))
+    for key in RESTORE_KEYS:
+        if _canonical(old.adv.get(key)) != _canonical(new.adv.get(key)):
+            found.append(Consequence(REPLACES, f"{key} changes; a restore happens only when the table is created, "
+                                     "so Terraform replaces it", (f"{BASE}/{key}",)))
+    found += ignored(old, new)
     old_types, new_types = old.attribute_types(), new.attribute_types()
     for name in sorted(old.key_names() & new.key_names()):
         if name in old_types and name in new_types and old_types[name][0] != new_types[name][0]:
             found.append(Consequence(REPLACES, f"key attribute {name!r} changes type ({_show(old_types[name][0])} "
                                      f"-> {_show(new_types[name][0])}); stored keys cannot be converted",
                                      (new_types[name][1],)))
+    return found
+
+
+def ignored(old: Table, new: Table) -> list[Consequence]:
+    """Edits that lifecycle ignore_changes keeps Terraform from applying: in place, but said, never silent."""
+    found = []
+    for flag, key, block in (("ignore_changes_global_secondary_index", "global_secondary_indexes",
+                              "global_secondary_index"), ("ignore_changes_replica", "replica_regions", "replica")):
+        if new.flag(flag) and _canonical(old.adv.get(key)) != _canonical(new.adv.get(key)):
+            found.append(Consequence(IN_PLACE, f"{key} changes but {flag} is on: Terraform ignores changes to "
+                                     f"{block} (lifecycle ignore_changes), so this edit is NOT applied; turn "
+                                     f"{flag} off for one apply to change them", (f"{BASE}/{key}",)))
+        elif old.flag(flag) != new.flag(flag):
+            on = new.flag(flag)
+            found.append(Consequence(IN_PLACE, f"{flag} turns {'on' if on else 'off'}: the table stays where it "
+                                     f"is; from now on Terraform {'ignores' if on else 'applies'} changes to "
+                                     f"{block}", (f"{BASE}/{flag}",)))
     return found
 
 

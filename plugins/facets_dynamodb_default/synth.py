@@ -12,12 +12,14 @@ from typing import Any
 
 from facets_dynamo.plugin import Handle, Ref, SynthContext
 
-from .model import PROVISIONED, Table
+from .model import PROVISIONED, RESTORE_KEYS, Table
 
 READ_ANYWHERE = ["dynamodb:List*", "dynamodb:DescribeReservedCapacity*", "dynamodb:DescribeLimits",
                  "dynamodb:DescribeTimeToLive"]
 READ_TABLE = ["dynamodb:BatchGet*", "dynamodb:DescribeStream", "dynamodb:DescribeTable", "dynamodb:Get*",
               "dynamodb:Query", "dynamodb:Scan"]
+ON_DEMAND_KEYS = ("max_read_request_units", "max_write_request_units")
+WARM_KEYS = ("read_units_per_second", "write_units_per_second")
 WRITE_TABLE = ["dynamodb:BatchWrite*", "dynamodb:CreateTable", "dynamodb:Delete*", "dynamodb:Update*",
                "dynamodb:PutItem"]
 
@@ -58,6 +60,8 @@ def table_body(t: Table, cloud_tags: dict[str, str]) -> dict[str, Any]:
             "projection_type": g.get("projection_type"), "non_key_attributes": g.get("non_key_attributes"),
             "read_capacity": g.get("read_capacity") if provisioned else None,
             "write_capacity": g.get("write_capacity") if provisioned else None,
+            "on_demand_throughput": _block(g.get("on_demand_throughput"), ON_DEMAND_KEYS),
+            "warm_throughput": _block(g.get("warm_throughput"), WARM_KEYS),
         }) for _, g in t.gsis],
         "local_secondary_index": [_drop_none({
             "name": lsi.get("name"), "range_key": lsi.get("range_key"),
@@ -67,13 +71,39 @@ def table_body(t: Table, cloud_tags: dict[str, str]) -> dict[str, Any]:
             "region_name": rep.get("region_name"), "kms_key_arn": rep.get("kms_key_arn"),
             "point_in_time_recovery": rep.get("point_in_time_recovery"),
             "propagate_tags": rep.get("propagate_tags"),
+            "consistency_mode": rep.get("consistency_mode"),
+            "deletion_protection_enabled": rep.get("deletion_protection_enabled"),
         }) for _, rep in t.replicas],
         "tags": t.tags(cloud_tags),
         "timeouts": t.timeouts(),
     }
     if t.flag("ttl_enabled"):
         body["ttl"] = {"enabled": True, "attribute_name": adv.get("ttl_attribute_name")}
+    # Settings added for issue 13: emitted only when set, so documents without them synthesize as before.
+    body["on_demand_throughput"] = _block(adv.get("on_demand_throughput"), ON_DEMAND_KEYS)
+    body["warm_throughput"] = _block(adv.get("warm_throughput"), WARM_KEYS)
+    body["global_table_witness"] = _block(adv.get("global_table_witness"), ("region_name",))
+    body["import_table"] = import_table(t.obj("import_table")) if "import_table" in adv else None
+    for key in RESTORE_KEYS:
+        body[key] = adv.get(key)
     return _drop_none(body)
+
+
+def _block(value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """A MaxItems-1 block with the given arguments (None when absent, so it is left out)."""
+    if not isinstance(value, dict):
+        return None
+    return _drop_none({k: value.get(k) for k in keys})
+
+
+def import_table(cfg: dict[str, Any]) -> dict[str, Any]:
+    csv = cfg.get("input_format_options", {}).get("csv") if isinstance(cfg.get("input_format_options"), dict) else None
+    return _drop_none({
+        "input_format": cfg.get("input_format"),
+        "input_compression_type": cfg.get("input_compression_type"),
+        "input_format_options": {"csv": _block(csv, ("delimiter", "header_list"))} if isinstance(csv, dict) else None,
+        "s3_bucket_source": _block(cfg.get("s3_bucket_source"), ("bucket", "bucket_owner", "key_prefix")),
+    })
 
 
 def policy_document(table_arn: Ref, write: bool) -> Ref:
@@ -94,14 +124,90 @@ def policy_document(table_arn: Ref, write: bool) -> Ref:
     return Ref.concat(*parts)
 
 
+def ignored_changes(t: Table) -> list[str]:
+    """lifecycle ignore_changes: capacities under autoscaling; GSIs and replicas when the user asks."""
+    ignored = ["read_capacity", "write_capacity"] if t.flag("autoscaling_enabled") else []
+    if t.flag("ignore_changes_global_secondary_index"):
+        ignored.append("global_secondary_index")
+    if t.flag("ignore_changes_replica"):
+        ignored.append("replica")
+    return ignored
+
+
+def statement(sid: str, given: dict[str, Any], default_resource: Any) -> dict[str, Any]:
+    """One IAM statement from the upstream module's map entry (sid defaults to the map key)."""
+    out: dict[str, Any] = {"Sid": given.get("sid", sid), "Effect": given.get("effect", "Allow")}
+    for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        if isinstance(given.get(key), list):
+            merged: dict[str, list[str]] = {}
+            for p in given[key]:
+                if isinstance(p, dict):
+                    merged.setdefault(str(p.get("type")), []).extend(p.get("identifiers") or [])
+            out[name] = "*" if merged == {"*": ["*"]} else merged  # as aws_iam_policy_document writes it
+    for key, name in (("actions", "Action"), ("not_actions", "NotAction")):
+        if given.get(key) is not None:
+            out[name] = given[key]
+    if given.get("not_resources") is not None:
+        out["NotResource"] = given["not_resources"]
+    else:
+        out["Resource"] = given.get("resources", default_resource)
+    if isinstance(given.get("condition"), list):
+        cond: dict[str, dict[str, Any]] = {}
+        for c in given["condition"]:
+            if isinstance(c, dict):
+                cond.setdefault(str(c.get("test")), {})[str(c.get("variable"))] = c.get("values")
+        out["Condition"] = cond
+    return out
+
+
+def resource_policy(t: Table, key: str, arn: Ref) -> Ref:
+    """The policy document of resource_policy_statements (or the stream's), the table/stream ARN spliced in."""
+    marker = "@@RESOURCE_ARN@@"
+    doc = {"Version": "2012-10-17", "Statement": [statement(sid, s, marker) for sid, s in t.statements(key)]}
+    before, *rest = json.dumps(doc).split(marker)
+    parts: list[str | Ref] = [before]
+    for piece in rest:
+        parts += [arn, piece]
+    return Ref.concat(*parts)
+
+
+def extras(t: Table, ctx: SynthContext, table: Handle) -> None:
+    """The resources beside the table added for issue 13: resource policies, contributor insights, Kinesis."""
+    if t.statements("resource_policy_statements"):
+        ctx.add_resource("aws_dynamodb_resource_policy", "resource_policy", {
+            "resource_arn": table.attr("arn"),
+            "policy": resource_policy(t, "resource_policy_statements", table.attr("arn"))})
+    if t.statements("stream_resource_policy_statements"):
+        ctx.add_resource("aws_dynamodb_resource_policy", "stream_resource_policy", {
+            "resource_arn": table.attr("stream_arn"),
+            "policy": resource_policy(t, "stream_resource_policy_statements", table.attr("stream_arn"))})
+    if "contributor_insights" in t.adv:
+        ctx.add_resource("aws_dynamodb_contributor_insights", "contributor_insights", _drop_none({
+            "table_name": table.attr("name"), "mode": t.obj("contributor_insights").get("mode")}))
+    for i, g in t.gsis:
+        if isinstance(g.get("contributor_insights"), dict):
+            ctx.add_resource("aws_dynamodb_contributor_insights", f"contributor_insights_gsi_{i}", _drop_none({
+                "table_name": table.attr("name"), "index_name": g.get("name"),
+                "mode": g["contributor_insights"].get("mode")}))
+    for i, dest in t.kinesis_destinations:
+        ctx.add_resource("aws_dynamodb_kinesis_streaming_destination", f"kinesis_streaming_destination_{i}",
+                         _drop_none({"stream_arn": dest.get("stream_arn"), "table_name": table.attr("name"),
+                                     "approximate_creation_date_time_precision":
+                                         dest.get("approximate_creation_date_time_precision")}))
+
+
 def synthesize_table(t: Table, ctx: SynthContext) -> None:
     body = table_body(t, ctx.environment.cloud_tags)
     body["lifecycle"] = {"prevent_destroy": True}
-    if t.flag("autoscaling_enabled"):
-        body["lifecycle"]["ignore_changes"] = ["read_capacity", "write_capacity"]
+    ignored = ignored_changes(t)
+    if ignored:
+        body["lifecycle"]["ignore_changes"] = ignored
     table = ctx.add_resource("aws_dynamodb_table", "table", body)
     if t.flag("adopt_existing"):  # terraform plan adopts the existing table instead of creating it
         table.import_from(t.name)
+
+
+    extras(t, ctx, table)
     arn = table.attr("arn")
     ro_name, rw_name = t.policy_names
     # upstream tags both policies with the environment's cloud tags (not the table's own tags)
@@ -134,7 +240,7 @@ def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
     indexes = t.adv.get("autoscaling_indexes")
     for name, cfg in sorted(indexes.items()) if isinstance(indexes, dict) else []:
         index_id = Ref.concat(table_id, f"/index/{name}")
-        for side in ("read", "write"):
+        for side in [s for s in ("read", "write") if f"{s}_max_capacity" in cfg]:  # one side may scale alone
             # upstream: merge(var.autoscaling_defaults, each.value) -- an index may tune its own policy
             tuning = {k: cfg[k] for k in ("scale_in_cooldown", "scale_out_cooldown", "target_value") if k in cfg}
             scalings.append((f"index_{name}_{side}", index_id, f"dynamodb:index:{side.title()}CapacityUnits",
