@@ -77,6 +77,7 @@ class ResourceDiff:
     new_name: str | None
     changes: list[Change] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why the resource is replaced or destroyed
+    notes: list[str] = field(default_factory=list)  # what the flavor says of in-place changes (e.g. not applied)
     effect: Effect = Effect.IN_PLACE  # the worst effect of any change
     old_file: str | None = None
     new_file: str | None = None
@@ -99,7 +100,8 @@ class ResourceDiff:
     def to_dict(self) -> dict[str, Any]:
         return {"address": self.address, "status": self.status, "old_name": self.old_name,
                 "new_name": self.new_name, "effect": str(self.effect), "replaces": self.replaces,
-                "destroys": self.destroys, "reasons": list(self.reasons), "planned_by": self.planned_by,
+                "destroys": self.destroys, "reasons": list(self.reasons), "notes": list(self.notes),
+                "planned_by": self.planned_by,
                 "old_file": self.old_file, "new_file": self.new_file,
                 "changes": [c.to_dict() for c in self.changes]}
 
@@ -109,6 +111,7 @@ class ResourceDiff:
         lines = [head] + [f"  {c.format_text()}" for c in self.changes]
         verdict = "REPLACES" if self.replaces else "DESTROYS"
         lines += [f"  {verdict} {self.old_name or self.address}: {reason}" for reason in self.reasons]
+        lines += [f"  NOTE: {note}" for note in self.notes]
         if self.effect is Effect.UNKNOWN and self.changes:
             lines.append("  effect unknown: the flavor's plugin does not say what these changes do")
         return "\n".join(lines)
@@ -218,6 +221,7 @@ def diff_resources(old: Resource | None, new: Resource | None, env: str | Enviro
     result.changes = [_with_effect(c, consequences, default) for c in result.changes]
     losing = [c for c in consequences if c.effect.loses_data]
     result.reasons = [c.reason for c in losing]
+    result.notes = [c.reason for c in consequences if c.effect is Effect.IN_PLACE]
     result.effect = max((c.effect for c in [*losing, *result.changes]), key=lambda e: e.rank,
                         default=Effect.IN_PLACE)
     return result
