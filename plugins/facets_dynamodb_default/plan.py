@@ -2,8 +2,11 @@
 
 Terraform replaces an ``aws_dynamodb_table`` (destroy, then create: every item is lost) when its ``name``,
 ``hash_key``, ``range_key`` or any local secondary index changes, or when the type of a key attribute
-changes (the provider marks these arguments ForceNew); removing the resource drops its stack, which
-destroys the table. Everything else (billing, capacities, GSIs, TTL, streams, tags, ...) is updated in place.
+changes (the provider marks these arguments ForceNew), and when ``import_table`` or a ``restore_*`` setting
+changes (both only act at creation: ForceNew in the provider's table.go); removing the resource drops its stack,
+which destroys the table. Everything else (billing, capacities, GSIs, on-demand and warm throughput, TTL,
+streams, replicas, resource policies, tags, ...) is updated in place; an edit that lifecycle ``ignore_changes``
+hides from Terraform gets an in-place note saying it is not applied.
 """
 
 from __future__ import annotations

@@ -480,6 +480,12 @@ def import_table(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diag
     for key in t.restores:
         yield r.diagnostic(f"{BASE}/{key}", "DDB148", f"{key} cannot be combined with import_table: a table is "
                            "created either from S3 data or from a restore; remove one of them")
+    if t.lsis:
+        # API Reference ImportTable, TableCreationParameters: no LocalSecondaryIndexes member (the provider's
+        # expandImportTable drops them silently): an imported table cannot have LSIs
+        yield r.diagnostic(f"{BASE}/local_secondary_indexes", "DDB164", "import_table cannot create local "
+                           "secondary indexes (ImportTable takes global secondary indexes only); remove the LSIs "
+                           "or create the table without import_table")
     if "input_format_options" in cfg and cfg.get("input_format") != "CSV":
         yield r.diagnostic(f"{BASE}/import_table/input_format_options", "DDB149", "input_format_options (csv) "
                            f"only apply to input_format CSV (got {cfg.get('input_format')!r}); remove them or "
