@@ -63,6 +63,21 @@ def _throughput(block: dict[str, Any]) -> dict[str, int]:
             "WriteCapacityUnits": int(block.get("write_capacity", 0))}
 
 
+def _capacity_blocks(block: dict[str, Any]) -> dict[str, Any]:
+    """OnDemandThroughput / WarmThroughput of a table or GSI block (provider: expandOnDemandThroughput,
+    expandWarmThroughput); absent blocks add nothing, so older specs call CreateTable exactly as before."""
+    found: dict[str, Any] = {}
+    for on_demand in _blocks(block.get("on_demand_throughput")):
+        found["OnDemandThroughput"] = {api: int(on_demand[tf]) for tf, api in (
+            ("max_read_request_units", "MaxReadRequestUnits"), ("max_write_request_units", "MaxWriteRequestUnits"))
+            if on_demand.get(tf) is not None}
+    for warm in _blocks(block.get("warm_throughput")):
+        found["WarmThroughput"] = {api: int(warm[tf]) for tf, api in (
+            ("read_units_per_second", "ReadUnitsPerSecond"), ("write_units_per_second", "WriteUnitsPerSecond"))
+            if warm.get(tf) is not None}
+    return found
+
+
 def create_table_kwargs(table_block: dict[str, Any]) -> dict[str, Any]:
     """boto3 ``CreateTable`` keyword arguments for a synthesized ``aws_dynamodb_table`` block.
 
@@ -87,6 +102,7 @@ def create_table_kwargs(table_block: dict[str, Any]) -> dict[str, Any]:
                                  "Projection": _projection(gsi)}
         if provisioned:
             entry["ProvisionedThroughput"] = _throughput(gsi)
+        entry.update(_capacity_blocks(gsi))
         gsis.append(entry)
     if gsis:
         kwargs["GlobalSecondaryIndexes"] = gsis
@@ -107,6 +123,7 @@ def create_table_kwargs(table_block: dict[str, Any]) -> dict[str, Any]:
         kwargs["TableClass"] = table_block["table_class"]
     if table_block.get("deletion_protection_enabled") is not None:
         kwargs["DeletionProtectionEnabled"] = bool(table_block["deletion_protection_enabled"])
+    kwargs.update(_capacity_blocks(table_block))
     tags = table_block.get("tags")
     if isinstance(tags, dict) and tags:
         kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
