@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from fnmatch import fnmatchcase
 from typing import Any
 
 from facets_dynamo.plugin import Diagnostic, Resource, Severity, ValidationContext, without_references
@@ -564,7 +565,8 @@ def resource_policies(t: Table, r: Resource, ctx: ValidationContext) -> Iterator
                     if isinstance(action, str) and not (action == "*" or action.startswith("dynamodb:")):
                         yield r.diagnostic(f"{pointer}/{field}/{j}", "DDB159", f"action {action!r} is not a "
                                            "DynamoDB action; a DynamoDB resource policy accepts dynamodb:* actions")
-                    elif stream and isinstance(action, str) and action not in STREAM_ACTIONS and field == "actions":
+                    elif stream and field == "actions" and isinstance(action, str) and not any(
+                            fnmatchcase(allowed, action) for allowed in STREAM_ACTIONS):  # dynamodb:Get* is fine
                         yield r.diagnostic(f"{pointer}/{field}/{j}", "DDB159", f"action {action!r} is not allowed "
                                            "in a stream policy (only " + ", ".join(sorted(STREAM_ACTIONS)) + ")")
         # the size AWS measures is the final document; the ARN placeholder is as long as a typical table ARN

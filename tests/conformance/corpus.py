@@ -198,9 +198,12 @@ def generate_table(rng: random.Random, env_region: str, references: list[str]) -
     if rng.random() < 0.2:
         adv["timeouts"] = {k: rng.choice(["5m", "30m", "1h", "90s"]) for k in rng.sample(
             ["create", "update", "delete"], rng.randint(1, 3))}
-    if provisioned and rng.random() < 0.4:
+    # replicas of a PROVISIONED table need write autoscaling (DynamoDB refuses them otherwise: DDB143)
+    if provisioned and (replicas or rng.random() < 0.4):
         adv["autoscaling_enabled"] = True
         sides = rng.choice([["read"], ["write"], ["read", "write"]])
+        if replicas and "write" not in sides:
+            sides = [*sides, "write"]
         for side in sides:
             cfg: dict[str, Any] = {"max_capacity": adv[f"{side}_capacity"] + rng.randint(0, 100)}
             if rng.random() < 0.3:
@@ -264,8 +267,15 @@ def generated_cases(root: Path, count: int = 240, per_case: int = 60, seed: int 
     return cases
 
 
+def public_cases(root: Path) -> list[Case]:
+    """The table shapes written from public definitions (``public.py``, each citing its source)."""
+    from .public import ENV, write_blueprint
+
+    return [Case("public", write_blueprint(root), ENV["name"])]
+
+
 def all_cases(tmp: Path, count: int = 240) -> list[Case]:
-    return example_cases() + golden_cases() + generated_cases(tmp, count)
+    return example_cases() + golden_cases() + public_cases(tmp) + generated_cases(tmp, count)
 
 
 # -- what the typed side reads ---------------------------------------------------------------------

@@ -32,6 +32,8 @@ from typing import Any
 
 BINDINGS = {"cdktn": "cdktn_provider_aws", "cdktf": "cdktf_cdktf_provider_aws"}
 REFERENCE = re.compile(r"\$\{([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\.out\.([A-Za-z0-9_.]+)\}")
+EXTRA_TYPES = ("aws_dynamodb_resource_policy", "aws_dynamodb_contributor_insights",
+               "aws_dynamodb_kinesis_streaming_destination")
 DEFAULT_TIMEOUTS = {"create": "10m", "update": "60m", "delete": "10m"}
 
 
@@ -94,6 +96,53 @@ class TypedBuilder:
             return table.arn
         raise ValueError(f"reference to {name}.out.{field}: only table_name/table_arn are mapped here")
 
+    def extras(self, name: str, stack: Any, table: Any) -> None:
+        """Issue 13's resources beside the table, as a bindings user writes them."""
+        b, adv = self.b, self.docs[name].get("advanced", {}).get("aws_dynamodb", {})
+        for key, rid, arn in (("resource_policy_statements", "resource_policy", table.arn),
+                              ("stream_resource_policy_statements", "stream_resource_policy", table.stream_arn)):
+            if adv.get(key):
+                statements = [self.statement(sid, st, arn) for sid, st in adv[key].items()]
+                b["DynamodbResourcePolicy"](stack, rid, resource_arn=arn, policy=json.dumps(
+                    {"Version": "2012-10-17", "Statement": statements}))
+        if "contributor_insights" in adv:
+            b["DynamodbContributorInsights"](stack, "contributor_insights", table_name=table.name,
+                                             mode=adv["contributor_insights"].get("mode"))
+        for i, g in enumerate(adv.get("global_secondary_indexes", [])):
+            if "contributor_insights" in g:
+                b["DynamodbContributorInsights"](stack, f"contributor_insights_gsi_{i}", table_name=table.name,
+                                                 index_name=literal(g["name"]),
+                                                 mode=g["contributor_insights"].get("mode"))
+        for i, d in enumerate(adv.get("kinesis_streaming_destinations", [])):
+            b["DynamodbKinesisStreamingDestination"](
+                stack, f"kinesis_streaming_destination_{i}", stream_arn=literal(d["stream_arn"]), table_name=table.name,
+                approximate_creation_date_time_precision=d.get("approximate_creation_date_time_precision"))
+
+    @staticmethod
+    def statement(sid: str, st: dict[str, Any], arn: str) -> dict[str, Any]:
+        """An IAM statement from the upstream module's statement object (aws_iam_policy_document's JSON)."""
+        out: dict[str, Any] = {"Sid": st.get("sid", sid), "Effect": st.get("effect", "Allow")}
+        for key, field in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            if key in st:
+                by_type: dict[str, list[str]] = {}
+                for p in st[key]:
+                    by_type.setdefault(p["type"], []).extend(p["identifiers"])
+                out[field] = "*" if by_type == {"*": ["*"]} else by_type
+        if "actions" in st:
+            out["Action"] = st["actions"]
+        if "not_actions" in st:
+            out["NotAction"] = st["not_actions"]
+        if "not_resources" in st:
+            out["NotResource"] = st["not_resources"]
+        else:
+            out["Resource"] = st.get("resources", arn)
+        if "condition" in st:
+            cond: dict[str, dict[str, Any]] = {}
+            for c in st["condition"]:
+                cond.setdefault(c["test"], {})[c["variable"]] = c["values"]
+            out["Condition"] = cond
+        return out
+
     def build_all(self) -> list[str]:
         for name in self.docs:
             if self.enabled(name):
@@ -112,6 +161,7 @@ class TypedBuilder:
         e.LocalBackend(stack, path=f"../{name}/terraform.tfstate")
         b["AwsProvider"](stack, "aws", region=self.env["region"])
         table = b["DynamodbTable"](stack, "table", **args)
+        self.extras(name, stack, table)
         self.building.discard(name)
         self.tables[name] = table
         return table
@@ -150,9 +200,30 @@ class TypedBuilder:
             "timeouts": b["DynamodbTableTimeouts"](**{**DEFAULT_TIMEOUTS, **adv.get("timeouts", {})}),
             "lifecycle": self.e.TerraformResourceLifecycle(
                 prevent_destroy=True,
-                ignore_changes=["read_capacity", "write_capacity"] if adv.get("autoscaling_enabled") is True
-                else None),
+                ignore_changes=(["read_capacity", "write_capacity"] if adv.get("autoscaling_enabled") is True
+                                else []) + (["global_secondary_index"]
+                                            if adv.get("ignore_changes_global_secondary_index") is True else [])
+                + (["replica"] if adv.get("ignore_changes_replica") is True else []) or None),
         }
+        # issue 13: the provider's own blocks, built with the typed classes
+        if "on_demand_throughput" in adv:
+            args["on_demand_throughput"] = b["DynamodbTableOnDemandThroughput"](**adv["on_demand_throughput"])
+        if "warm_throughput" in adv:
+            args["warm_throughput"] = b["DynamodbTableWarmThroughput"](**adv["warm_throughput"])
+        if "global_table_witness" in adv:
+            args["global_table_witness"] = b["DynamodbTableGlobalTableWitness"](**adv["global_table_witness"])
+        if "import_table" in adv:
+            imp = adv["import_table"]
+            csv = imp.get("input_format_options", {}).get("csv")
+            args["import_table"] = b["DynamodbTableImportTable"](
+                input_format=imp["input_format"], input_compression_type=imp.get("input_compression_type"),
+                input_format_options=b["DynamodbTableImportTableInputFormatOptions"](
+                    csv=b["DynamodbTableImportTableInputFormatOptionsCsv"](**csv)) if csv is not None else None,
+                s3_bucket_source=b["DynamodbTableImportTableS3BucketSource"](
+                    **{k: literal(v) for k, v in imp["s3_bucket_source"].items()}))
+        for key in ("restore_source_name", "restore_source_table_arn", "restore_date_time", "restore_to_latest_time"):
+            if adv.get(key) is not None:
+                args[key] = literal(adv[key]) if isinstance(adv[key], str) else adv[key]
         if adv.get("range_key") is not None:
             args["range_key"] = literal(adv["range_key"])
         if provisioned:
@@ -173,6 +244,10 @@ class TypedBuilder:
             non_key_attributes=[literal(a) for a in g["non_key_attributes"]] if g.get("non_key_attributes") else None,
             read_capacity=g.get("read_capacity") if provisioned else None,
             write_capacity=g.get("write_capacity") if provisioned else None,
+            on_demand_throughput=b["DynamodbTableGlobalSecondaryIndexOnDemandThroughput"](**g["on_demand_throughput"])
+            if "on_demand_throughput" in g else None,
+            warm_throughput=b["DynamodbTableGlobalSecondaryIndexWarmThroughput"](**g["warm_throughput"])
+            if "warm_throughput" in g else None,
         ) for g in adv.get("global_secondary_indexes", [])]
         if gsis:
             args["global_secondary_index"] = gsis
@@ -188,6 +263,8 @@ class TypedBuilder:
             kms_key_arn=literal(r["kms_key_arn"]) if r.get("kms_key_arn") else None,
             point_in_time_recovery=r.get("point_in_time_recovery"),
             propagate_tags=r.get("propagate_tags"),
+            consistency_mode=r.get("consistency_mode"),
+            deletion_protection_enabled=r.get("deletion_protection_enabled"),
         ) for r in adv.get("replica_regions", [])]
         if replicas:
             args["replica"] = replicas
@@ -204,6 +281,15 @@ def load_bindings(engine_name: str) -> tuple[Any, dict[str, Any]]:
              "DynamodbTableServerSideEncryption", "DynamodbTableTimeouts", "DynamodbTableTtl"]
     bindings = {n: getattr(table, n) for n in names}
     bindings["AwsProvider"] = provider.AwsProvider
+    names += ["DynamodbTableOnDemandThroughput", "DynamodbTableWarmThroughput", "DynamodbTableGlobalTableWitness",
+              "DynamodbTableImportTable", "DynamodbTableImportTableInputFormatOptions",
+              "DynamodbTableImportTableInputFormatOptionsCsv", "DynamodbTableImportTableS3BucketSource",
+              "DynamodbTableGlobalSecondaryIndexOnDemandThroughput", "DynamodbTableGlobalSecondaryIndexWarmThroughput"]
+    bindings.update({n: getattr(table, n) for n in names})
+    for module, cls in (("dynamodb_resource_policy", "DynamodbResourcePolicy"),
+                        ("dynamodb_contributor_insights", "DynamodbContributorInsights"),
+                        ("dynamodb_kinesis_streaming_destination", "DynamodbKinesisStreamingDestination")):
+        bindings[cls] = getattr(importlib.import_module(f"{package}.{module}"), cls)
     return engine, bindings
 
 
@@ -212,11 +298,12 @@ def synthesize_case(engine: Any, bindings: dict[str, Any], case: dict[str, Any])
         builder = TypedBuilder(engine, bindings, case, tmp)
         names = builder.build_all()
         builder.app.synth()
-        stacks = {}
+        stacks, extras = {}, {}
         for name in names:
             body = json.loads((Path(tmp) / "stacks" / name / "cdk.tf.json").read_text(encoding="utf-8"))
             stacks[name] = body.get("resource", {}).get("aws_dynamodb_table", {})
-        return stacks
+            extras[name] = {t: body["resource"][t] for t in EXTRA_TYPES if t in body.get("resource", {})}
+        return {"tables": stacks, "extras": extras}
 
 
 def main(argv: list[str]) -> int:
@@ -228,10 +315,12 @@ def main(argv: list[str]) -> int:
     imported = time.perf_counter()
     corpus = json.loads(Path(corpus_path).read_text(encoding="utf-8"))
     results: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for case in corpus:
         try:
-            results[case["id"]] = synthesize_case(engine, bindings, case)
+            found = synthesize_case(engine, bindings, case)
+            results[case["id"]], extras[case["id"]] = found["tables"], found["extras"]
         except Exception as exc:  # reported per case; the test shows it next to the case id
             errors[case["id"]] = f"{type(exc).__name__}: {exc}"
     done = time.perf_counter()
@@ -241,6 +330,7 @@ def main(argv: list[str]) -> int:
         "import_seconds": imported - started,
         "synth_seconds": done - imported,
         "cases": results,
+        "extras": extras,
         "errors": errors,
     }, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -50,10 +50,12 @@ HERE = TESTS
 TYPED_SCRIPT = HERE / "conformance" / "typed_synth.py"
 UPSTREAM = HERE / "conformance" / "upstream"
 GENERATED, PER_CASE = 240, 60
-CASE_IDS = [c.id for c in example_cases() + golden_cases()] + [f"generated-{i}" for i in
+CASE_IDS = [c.id for c in example_cases() + golden_cases()] + ["public"] + [f"generated-{i}" for i in
                                                                 range((GENERATED + PER_CASE - 1) // PER_CASE)]
 BINDINGS = {"cdktn": "cdktn_provider_aws", "cdktf": "cdktf_cdktf_provider_aws"}
 ACCOUNT = "123456789012"
+EXTRA_TYPES = ("aws_dynamodb_resource_policy", "aws_dynamodb_contributor_insights",
+               "aws_dynamodb_kinesis_streaming_destination")
 
 
 def _missing(engine: str) -> str | None:
@@ -137,6 +139,22 @@ def test_corpus_is_accepted_without_warnings(corpus: list[tuple[Case, Workspace]
     assert sum(len(ws.resources) for _, ws in corpus) >= GENERATED
 
 
+def test_public_corpus_cites_its_sources(corpus: list[tuple[Case, Workspace]]) -> None:
+    """Issue 13: at least 30 shapes from public definitions, each naming the file it was written from."""
+    from conformance.public import SHAPES
+
+    (ws,) = [w for c, w in corpus if c.id == "public"]
+    assert len(ws.resources) == len(SHAPES) >= 30
+    for r in ws.resources:
+        source = r.metadata["description"]
+        assert re.match(r"https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/\S+", source), (r.name, source)
+    covered = {k for r in ws.resources for k in r.advanced["aws_dynamodb"]}
+    for setting in ("on_demand_throughput", "warm_throughput", "import_table", "resource_policy_statements",
+                    "stream_resource_policy_statements", "ignore_changes_global_secondary_index",
+                    "global_table_witness", "contributor_insights", "kinesis_streaming_destinations"):
+        assert setting in covered, setting
+
+
 def test_generated_corpus_covers_every_option(corpus: list[tuple[Case, Workspace]]) -> None:
     """A generator that stopped producing some option would make the oracles silently weaker."""
     seen: Counter[str] = Counter()
@@ -204,6 +222,17 @@ def test_tables_equal_typed_bindings(engine: str, typed_runs, ours) -> None:
     assert not mismatches, f"{len(mismatches)} of {compared} tables differ (ours, typed):\n" + "\n".join(
         mismatches[:10])
     assert compared >= 200
+    # issue 13: the resources beside the table (resource policies, contributor insights, Kinesis destinations)
+    extras_compared = 0
+    for case_id, stacks in mine.items():
+        theirs = typed["extras"][case_id]
+        for stack, body in stacks.items():
+            ours_extras = {t: without_metadata(body.get("resource", {})[t]) for t in EXTRA_TYPES
+                           if t in body.get("resource", {})}
+            typed_extras = without_metadata(theirs.get(stack, {}))
+            assert ours_extras == typed_extras, (case_id, stack, ours_extras, typed_extras)
+            extras_compared += sum(len(v) for v in ours_extras.values())
+    assert extras_compared >= 30
 
 
 def test_single_blocks_are_objects_like_the_typed_bindings(ours) -> None:
