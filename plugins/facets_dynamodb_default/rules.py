@@ -596,3 +596,24 @@ def ignore_changes(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Di
         yield r.diagnostic(f"{BASE}/ignore_changes_replica", "DDB162", "ignoring changes to replicas of a table "
                            "that has none: a replica added later is never created; remove the setting", WARN)
 
+
+
+# Per-replica settings that CloudFormation's AWS::DynamoDB::GlobalTable and CDK TableV2 have but the Terraform
+# provider's replica block does not (table.go "replica": region_name, kms_key_arn, point_in_time_recovery,
+# propagate_tags, consistency_mode, deletion_protection_enabled only).
+NOT_IN_PROVIDER_REPLICA = {
+    "read_capacity": "per-replica provisioned read capacity", "max_read_request_units": "per-replica on-demand "
+    "throughput", "read_units_per_second": "per-replica warm throughput", "table_class": "a per-replica table class "
+    "(aws_dynamodb_table_replica's table_class_override, not offered here)", "tags": "per-replica tags",
+    "global_secondary_indexes": "per-replica index settings", "contributor_insights": "per-replica contributor "
+    "insights"}
+
+
+@rule
+def replica_settings_terraform_lacks(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
+    for i, rep in t.replicas:
+        for key in sorted(set(rep) & set(NOT_IN_PROVIDER_REPLICA)):
+            yield r.diagnostic(f"{BASE}/replica_regions/{i}/{key}", "DDB165", f"replica {key!r}: "
+                               f"{NOT_IN_PROVIDER_REPLICA[key]} cannot be expressed in Terraform (the AWS "
+                               "provider's replica block has no such argument; CloudFormation's GlobalTable has); "
+                               "remove it, the replica follows the table", key=True)

@@ -164,6 +164,8 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("DDB164", adv(import_table=IMPORT, local_secondary_indexes=[{"name": "by-g", "range_key": "G",
                                                                   "projection_type": "ALL"}]),
      adv(import_table=IMPORT), "local secondary indexes"),
+    ("DDB165", adv(**STREAM, replica_regions=[{"region_name": "eu-west-1", "read_capacity": 5}]),
+     adv(**STREAM, replica_regions=[{"region_name": "eu-west-1"}]), "per-replica provisioned read capacity"),
     ("DDB150", adv(restore_source_name="orders-prod", restore_to_latest_time=True,
                    restore_date_time="2026-01-02T03:04:05Z"),
      adv(restore_source_name="orders-prod", restore_date_time="2026-01-02T03:04:05Z"), "restore_date_time"),
