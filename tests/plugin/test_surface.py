@@ -290,3 +290,20 @@ def test_moto_imports_the_table_from_s3(synthesized: Any) -> None:
         assert status == "COMPLETED", client.describe_import(ImportArn=arn)["ImportTableDescription"]
         item = client.get_item(TableName="orders-prod", Key={"pk": {"S": "o#1"}, "sk": {"S": "v1"}})
         assert item["Item"]["pk"] == {"S": "o#1"}
+
+
+@pytest.mark.parametrize(("scaling", "ok"), [
+    ({"read_min_capacity": 5, "read_max_capacity": 40}, True),
+    ({"write_min_capacity": 1, "write_max_capacity": 9}, True),
+    ({"write_min_capacity": 1}, False),  # a side needs both bounds
+    ({"target_value": 50}, False),  # and at least one side
+])
+def test_gsi_autoscaling_of_one_dimension(tmp_path: Path, scaling: dict[str, Any], ok: bool) -> None:
+    doc = _doc("scaled")
+    doc["advanced"]["aws_dynamodb"]["autoscaling_indexes"] = {"by-email": scaling}
+    path = tmp_path / "scaled.json"
+    path.write_text(json.dumps(doc, indent=2))
+    errors = [d for d in api.validate(api.load(path)) if d.is_error]
+    assert (errors == []) is ok, [d.format_text() for d in errors]
+    if not ok:
+        assert all(d.path.startswith(f"{BASE}/autoscaling_indexes/by-email") for d in errors), errors
