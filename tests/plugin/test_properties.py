@@ -121,10 +121,12 @@ def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         adv["tags"] = draw(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_.:/=+@-]{0,20}", fullmatch=True)
                                            .filter(lambda k: not k.startswith("aws:")), tag_text, max_size=5))
-    if provisioned and draw(st.booleans()):
+    # replicas of a PROVISIONED table need write autoscaling (DynamoDB refuses them otherwise: DDB143)
+    replicated = bool(adv.get("replica_regions"))
+    if provisioned and (replicated or draw(st.booleans())):
         adv["autoscaling_enabled"] = True
         adv["autoscaling_read"] = {"max_capacity": adv["read_capacity"] + draw(st.integers(0, 50))}
-        if draw(st.booleans()):
+        if replicated or draw(st.booleans()):
             adv["autoscaling_write"] = {"max_capacity": adv["write_capacity"] + draw(st.integers(0, 50)),
                                         "target_value": draw(st.integers(10, 90))}
         if gsis and draw(st.booleans()):
