@@ -394,9 +394,13 @@ def _escape_pointer(key: str) -> str:
 # provider file (internal/service/dynamodb/table.go and the other resources' files).
 
 ON_DEMAND_SIDES = ("max_read_request_units", "max_write_request_units")
-# AWS docs "Warm throughput" (warm-throughput.html): a warm throughput is at least 12,000 read units and
-# 4,000 write units per second; the provider validates the same minimums (table.go, IntAtLeast).
+# AWS docs "Understanding DynamoDB warm throughput": an on-demand table or index starts warm at 12,000 read and
+# 4,000 write units per second and a requested warm throughput cannot be lower than that; a PROVISIONED one
+# cannot be lower than its provisioned capacity. CreateTable's own errors say so ("Requested ReadUnitsPerSecond
+# for WarmThroughput for table is lower than initial throughput for OnDemand" / "... than ReadCapacityUnits of
+# ProvisionedThroughput"), as moto reproduces them. The provider does not check it (table.go: Optional+Computed).
 WARM_MIN = {"read_units_per_second": 12_000, "write_units_per_second": 4_000}
+WARM_CAPACITY = {"read_units_per_second": "read_capacity", "write_units_per_second": "write_capacity"}
 POLICY_MAX_BYTES = 20 * 1024  # AWS docs "Resource-based policy considerations": a policy document is at most 20 KB
 # AWS docs "Resource-based policy for DynamoDB streams": a stream policy allows read-only stream actions only.
 STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
@@ -458,17 +462,23 @@ def on_demand_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Itera
 
 @rule
 def warm_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    places = [(f"{BASE}/warm_throughput", t.adv.get("warm_throughput"), "the table")] + [
-        (f"{BASE}/global_secondary_indexes/{i}/warm_throughput", g.get("warm_throughput"),
+    places = [(f"{BASE}/warm_throughput", t.adv.get("warm_throughput"), t.adv, "the table")] + [
+        (f"{BASE}/global_secondary_indexes/{i}/warm_throughput", g.get("warm_throughput"), g,
          f"index {g.get('name')!r}") for i, g in t.gsis]
-    for pointer, cfg, what in places:
+    for pointer, cfg, holder, what in places:
         if not isinstance(cfg, dict):
             continue
-        for side, low in WARM_MIN.items():
+        for side, on_demand_low in WARM_MIN.items():
             value = cfg.get(side)
-            if _num(value) and value < low:
+            capacity = holder.get(WARM_CAPACITY[side])
+            if t.billing_mode == PROVISIONED:
+                low, why = (capacity, f"its provisioned {WARM_CAPACITY[side]}") if _num(capacity) else (None, "")
+            else:
+                low, why = on_demand_low, "the on-demand initial throughput"
+            if low is not None and _num(value) and value < low:
                 yield r.diagnostic(f"{pointer}/{side}", "DDB147", f"warm throughput {side} {value!r} of {what} is "
-                                   f"below DynamoDB's minimum {low}; raise it to at least {low} or remove it")
+                                   f"below {why} ({low}); DynamoDB refuses a lower warm throughput: raise it to at "
+                                   f"least {low} or remove it")
 
 
 @rule

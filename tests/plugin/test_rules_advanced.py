@@ -156,6 +156,8 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
      adv(warm_throughput={"read_units_per_second": 12000}), "12000"),
     ("DDB147", adv(global_secondary_indexes=gsis(1, warm_throughput={"write_units_per_second": 3999})),
      adv(global_secondary_indexes=gsis(1, warm_throughput={"write_units_per_second": 4000})), "4000"),
+    ("DDB147", adv(**{**PROV, "read_capacity": 50, "warm_throughput": {"read_units_per_second": 40}}),
+     adv(**{**PROV, "read_capacity": 50, "warm_throughput": {"read_units_per_second": 50}}), "read_capacity"),
     ("DDB148", adv(import_table=IMPORT, restore_source_name="orders-prod", restore_to_latest_time=True),
      adv(import_table=IMPORT), "restore_source_name"),
     ("DDB149", adv(import_table={**IMPORT, "input_format_options": {"csv": {"delimiter": ";"}}}),
