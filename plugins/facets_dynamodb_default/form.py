@@ -74,7 +74,7 @@ def edit_form(resource: Resource) -> Form:
                   section=ADVANCED),
             Field(f"{BASE}/import_table/s3_bucket_source/key_prefix", "Import from S3: key prefix", FieldKind.TEXT,
                   section=ADVANCED),
-            Field(f"{BASE}/restore_source_name", "Restore from table (replaces the table)", FieldKind.TEXT,
+            Field(f"{BASE}/restore_source_name", "Restore from table (at creation only)", FieldKind.TEXT,
                   section=ADVANCED),
             switch(f"{BASE}/restore_to_latest_time", "Restore to the latest time"),
             switch(f"{BASE}/ignore_changes_global_secondary_index", "Ignore GSI changes (autoscaled GSIs)"),

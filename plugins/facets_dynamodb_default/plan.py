@@ -2,9 +2,10 @@
 
 Terraform replaces an ``aws_dynamodb_table`` (destroy, then create: every item is lost) when its ``name``,
 ``hash_key``, ``range_key`` or any local secondary index changes, or when the type of a key attribute
-changes (the provider marks these arguments ForceNew), and when ``import_table`` or a ``restore_*`` setting
-changes (both only act at creation: ForceNew in the provider's table.go); removing the resource drops its stack,
-which destroys the table. Everything else (billing, capacities, GSIs, on-demand and warm throughput, TTL,
+changes (the provider marks these arguments ForceNew), and when ``import_table``, ``restore_date_time`` or
+``restore_to_latest_time`` changes (ForceNew in the provider's table.go; a new restore source alone changes
+nothing live and gets a note); removing the resource drops its stack, which destroys the table.
+Everything else (billing, capacities, GSIs, on-demand and warm throughput, TTL,
 streams, replicas, resource policies, tags, ...) is updated in place; an edit that lifecycle ``ignore_changes``
 hides from Terraform gets an in-place note saying it is not applied.
 """
@@ -53,15 +54,22 @@ def replacements(old: Table, new: Table) -> list[Consequence]:
             f"changed {', '.join(edited)}" if edited else "") if part)
         found.append(Consequence(REPLACES, f"local secondary indexes change ({what}); LSIs exist only from table "
                                  "creation", (f"{BASE}/local_secondary_indexes",)))
-    # provider table.go: import_table and restore_* are ForceNew (they only act when the table is created)
+    # provider table.go: import_table, restore_date_time and restore_to_latest_time are ForceNew (they act only
+    # when the table is created); restore_source_name / restore_source_table_arn are not (changing them later
+    # does nothing), which gets an in-place note
     if _canonical(old.adv.get("import_table")) != _canonical(new.adv.get("import_table")):
         found.append(Consequence(REPLACES, "import_table changes; a table is imported from S3 only when it is "
                                  "created, so Terraform replaces it (the current items are lost)",
                                  (f"{BASE}/import_table",)))
     for key in RESTORE_KEYS:
-        if _canonical(old.adv.get(key)) != _canonical(new.adv.get(key)):
+        if _canonical(old.adv.get(key)) == _canonical(new.adv.get(key)):
+            continue
+        if key in ("restore_date_time", "restore_to_latest_time"):
             found.append(Consequence(REPLACES, f"{key} changes; a restore happens only when the table is created, "
                                      "so Terraform replaces it", (f"{BASE}/{key}",)))
+        else:
+            found.append(Consequence(IN_PLACE, f"{key} changes; the source of a restore is read only when the "
+                                     "table is created, so the live table does not change", (f"{BASE}/{key}",)))
     found += ignored(old, new)
     old_types, new_types = old.attribute_types(), new.attribute_types()
     for name in sorted(old.key_names() & new.key_names()):

@@ -405,7 +405,8 @@ POLICY_MAX_BYTES = 20 * 1024  # AWS docs "Resource-based policy considerations":
 # AWS docs "Resource-based policy for DynamoDB streams": a stream policy allows read-only stream actions only.
 STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
                   "dynamodb:ListStreams"}
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z")
+# provider table.go: restore_date_time ValidateFunc verify.ValidUTCTimestamp (RFC 3339 in UTC, "Z")
+UTC_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\Z")
 
 
 @rule
@@ -505,9 +506,14 @@ def import_table(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diag
 
 @rule
 def restore(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    # provider table.go: restore_date_time ConflictsWith restore_to_latest_time; a restore needs
-    # restore_source_name or restore_source_table_arn (RestoreTableToPointInTime: SourceTableName or SourceTableArn).
+    # provider table.go: restore_source_name and restore_source_table_arn ConflictsWith each other (and
+    # import_table); RestoreTableToPointInTime takes SourceTableName or SourceTableArn, and a restore point
+    # (RestoreDateTime or UseLatestRestorableTime, not both).
     adv = t.adv
+    if adv.get("restore_source_name") is not None and adv.get("restore_source_table_arn") is not None:
+        yield r.diagnostic(f"{BASE}/restore_source_table_arn", "DDB166", "restore_source_name and "
+                           "restore_source_table_arn both name the source table and the provider refuses both; "
+                           "keep the ARN for a cross-Region restore, else the name")
     if adv.get("restore_date_time") is not None and adv.get("restore_to_latest_time") is True:
         yield r.diagnostic(f"{BASE}/restore_to_latest_time", "DDB150", "restore_to_latest_time and "
                            "restore_date_time both pick the restore point; keep one")
@@ -515,9 +521,9 @@ def restore(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnosti
         yield r.diagnostic(f"{BASE}/{t.restores[0]}", "DDB151", "a restore needs restore_source_name or "
                            "restore_source_table_arn (the table to restore from)")
     when = adv.get("restore_date_time")
-    if isinstance(when, str) and not RFC3339.match(when):
+    if isinstance(when, str) and not UTC_TIMESTAMP.match(when):
         yield r.diagnostic(f"{BASE}/restore_date_time", "DDB152", f"restore_date_time {when!r} is not an RFC 3339 "
-                           "time such as 2026-01-02T03:04:05Z (the provider parses it as RFC 3339)")
+                           "UTC time such as 2026-01-02T03:04:05Z (the provider accepts UTC timestamps only)")
 
 
 @rule

@@ -79,7 +79,7 @@ def test_table_blocks(synthesized: Any) -> None:
     assert table["lifecycle"] == {"prevent_destroy": True, "ignore_changes": ["replica"]}
     restored = synthesized.stacks["orders_restored"]["resource"]["aws_dynamodb_table"]["table"]
     assert (restored["restore_source_name"], restored["restore_date_time"]) == ("orders-prod", "2026-01-02T03:04:05Z")
-    assert restored["restore_source_table_arn"].endswith(":table/orders-prod")
+    assert "restore_source_table_arn" not in restored  # the provider refuses it beside restore_source_name
     scaled = synthesized.stacks["scaled"]["resource"]
     assert scaled["aws_dynamodb_table"]["table"]["lifecycle"]["ignore_changes"] == [
         "read_capacity", "write_capacity", "global_secondary_index"]
@@ -150,7 +150,8 @@ def _edit(doc: dict[str, Any], **values: Any) -> dict[str, Any]:
     ({"import_table": None}, f"{BASE}/import_table", "import_table changes"),
     ({"import_table": {"input_format": "ION", "s3_bucket_source": {"bucket": "b"}}},
      f"{BASE}/import_table/input_format", "imported from S3 only when it is created"),
-    ({"restore_source_name": "orders-prod"}, f"{BASE}/restore_source_name", "restore_source_name changes"),
+    ({"restore_source_name": "orders-prod", "restore_to_latest_time": True}, f"{BASE}/restore_to_latest_time",
+     "restore_to_latest_time changes"),
     ({"import_table": None, "local_secondary_indexes": [
         {"name": "by-gsi1pk", "range_key": "gsi1pk", "projection_type": "ALL"}]},
      f"{BASE}/local_secondary_indexes", "added by-gsi1pk"),
@@ -189,6 +190,8 @@ def test_ignored_changes_are_said_not_applied(tmp_path: Path) -> None:
     restored = _doc("orders_restored")
     plain = _diff(tmp_path, restored, _edit(restored, point_in_time_recovery_enabled=False))
     assert plain.notes == []
+    source = _diff(tmp_path, restored, _edit(restored, restore_source_name="orders-old"))
+    assert not source.replaces and any("read only when the table is created" in n for n in source.notes)
 
 
 # -- form and description --------------------------------------------------------------------------
