@@ -205,8 +205,6 @@ def synthesize_table(t: Table, ctx: SynthContext) -> None:
     table = ctx.add_resource("aws_dynamodb_table", "table", body)
     if t.flag("adopt_existing"):  # terraform plan adopts the existing table instead of creating it
         table.import_from(t.name)
-
-
     extras(t, ctx, table)
     arn = table.attr("arn")
     ro_name, rw_name = t.policy_names

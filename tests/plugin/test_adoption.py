@@ -285,3 +285,42 @@ def test_drift_as_sarif_and_annotations(tmp_path: Path, run_cli) -> None:
     assert uri.startswith("examples/blueprint/") or "dynamodb/instances/" in uri
     github = run_cli("drift", EXAMPLE, "--env", "prod", "--saved", saved, "--format", "github")
     assert github.stdout.count("title=FD961::") == 4
+
+
+def _edit(path: Path, change: Any) -> None:
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(("what", "file", "change", "path", "effect"), [
+    ("LSI dropped by hand", "describe-table", lambda d: d["Table"].pop("LocalSecondaryIndexes"),
+     "/advanced/aws_dynamodb/local_secondary_indexes/0", "replaces"),
+    ("key attribute retyped", "describe-table", lambda d: d["Table"]["AttributeDefinitions"][0].update(
+        AttributeType="N"), "/spec/attributes/CustomerId/type", "replaces"),
+    ("GSI added by hand", "describe-table", lambda d: d["Table"]["GlobalSecondaryIndexes"].append(
+        {**d["Table"]["GlobalSecondaryIndexes"][0], "IndexName": "extra"}),
+     "/advanced/aws_dynamodb/global_secondary_indexes/1", "in-place"),
+    ("stream turned on", "describe-table", lambda d: d["Table"].update(
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}),
+     "/advanced/aws_dynamodb/stream_enabled", "in-place"),
+    ("TTL turned off", "describe-time-to-live", lambda d: d["TimeToLiveDescription"].update(
+        TimeToLiveStatus="DISABLED"), "/advanced/aws_dynamodb/ttl_enabled", "in-place"),
+    ("tag edited", "list-tags-of-resource", lambda d: d["Tags"].append({"Key": "owner", "Value": "someone"}),
+     "/advanced/aws_dynamodb/tags/owner", "in-place"),
+])
+def test_each_setting_changed_live_is_drift_with_its_effect(tmp_path: Path, what: str, file: str, change: Any,
+                                                            path: str, effect: str) -> None:
+    ws = load_workspace([EXAMPLE], "prod")
+    stack = fd.synthesize(fd.workspace([ws["orders"]], ws.environment)).stacks["orders"]
+    saved = tmp_path / "saved"
+    with mocked_dynamodb(ws.environment.region) as client:
+        table = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
+        save_describe(client, table, saved / table, stack)
+    only = fd.workspace([ws["orders"]], ws.environment)
+    assert [d.status for d in drift(only, saved=saved)] == [IN_SYNC]
+    _edit(saved / table / f"{file}.json", change)
+    [found] = drift(only, saved=saved)
+    assert found.status == DRIFTED and found.diff is not None, what
+    effects = {c.path: str(c.effect) for c in found.diff.changes}
+    assert effects.get(path) == effect, (what, effects)
