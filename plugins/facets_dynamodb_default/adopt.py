@@ -121,7 +121,8 @@ def adopt(documents: list[Document], name: str, environment: Environment,
         if mode == PROVISIONED:
             t = g.get("ProvisionedThroughput") or {}
             entry.update(read_capacity=t.get("ReadCapacityUnits"), write_capacity=t.get("WriteCapacityUnits"))
-        _unsupported(g, f"/Table/GlobalSecondaryIndexes/{i}", doc, problems, schema_fields)
+        _unsupported(g, f"/Table/GlobalSecondaryIndexes/{i}", doc, problems, schema_fields, entry,
+                     mode == PROVISIONED)
         gsis.append(entry)
     if gsis:
         adv["global_secondary_indexes"] = gsis
@@ -148,12 +149,12 @@ def adopt(documents: list[Document], name: str, environment: Environment,
                 for r in table.get("Replicas") or []]
     if replicas:
         adv["replica_regions"] = replicas
-    _unsupported(table, "/Table", doc, problems, schema_fields)
+    _unsupported(table, "/Table", doc, problems, schema_fields, adv, mode == PROVISIONED)
     _ttl(reader, adv)
     _pitr(reader, adv)
     tags = _tags(reader, table_name, environment, problems)
     _autoscaling(reader, table_name, adv)
-    _not_expressible(reader, problems)
+    _insights_and_kinesis(reader, adv, problems, schema_fields or set())
     adv["adopt_existing"] = True
     document: dict[str, Any] = {"kind": "dynamodb", "flavor": "default", "version": "0.2",
                                 "metadata": {"tags": tags} if tags else {},
@@ -165,14 +166,32 @@ def adopt(documents: list[Document], name: str, environment: Environment,
 
 
 def _unsupported(node: dict[str, Any], pointer: str, doc: Document, problems: list[Diagnostic],
-                 schema_fields: set[str] | None) -> None:
-    """Settings of the 2026 surface this flavor version cannot write yet: refused by name, never dropped."""
-    on_demand = node.get("OnDemandThroughput") or {}
-    if any(isinstance(v, int) and v > 0 for v in on_demand.values()) and "on_demand_throughput" not in (
-            schema_fields or set()):
+                 schema_fields: set[str] | None, into: dict[str, Any], provisioned: bool) -> None:
+    """On-demand and warm throughput of the table or a GSI (``node``) into ``into``; refused by name, never
+    dropped, when the schema cannot express them."""
+    on_demand = {key: value for key, source in (("max_read_request_units", "MaxReadRequestUnits"),
+                                                ("max_write_request_units", "MaxWriteRequestUnits"))
+                 if isinstance(value := (node.get("OnDemandThroughput") or {}).get(source), int) and value > 0}
+    if on_demand and "on_demand_throughput" not in (schema_fields or set()):
         problems.append(doc.diagnostic(f"{pointer}/OnDemandThroughput", "DDB405", "on-demand throughput limits "
-                                       "(OnDemandThroughput) cannot be expressed by dynamodb/default/0.2: remove them "
-                                       "from the table, or wait for a flavor version that has them"))
+                                       "(OnDemandThroughput) cannot be expressed by this flavor version: remove them "
+                                       "from the table, or use a flavor version that has them"))
+    elif on_demand:
+        into["on_demand_throughput"] = on_demand
+    warm = node.get("WarmThroughput") or {}
+    # Every table reports its warm throughput; only what is above the initial throughput was ever asked for
+    # (12000/4000 on demand, the provisioned capacity: "Understanding DynamoDB warm throughput").
+    capacity = node.get("ProvisionedThroughput") or {}
+    floors = ((capacity.get("ReadCapacityUnits") or 0, capacity.get("WriteCapacityUnits") or 0) if provisioned
+              else (12000, 4000))
+    raised = {key: value for (key, source), floor in zip((("read_units_per_second", "ReadUnitsPerSecond"),
+                                                         ("write_units_per_second", "WriteUnitsPerSecond")), floors,
+                                                        strict=True)
+              if isinstance(value := warm.get(source), int) and value > floor}
+    if raised and "warm_throughput" in (schema_fields or set()):
+        into["warm_throughput"] = {k: warm.get(s) for k, s in (("read_units_per_second", "ReadUnitsPerSecond"),
+                                                              ("write_units_per_second", "WriteUnitsPerSecond"))
+                                   if isinstance(warm.get(s), int)}
 
 
 def _customer_key(reader: _Reader, arn: Any, doc: Document, problems: list[Diagnostic]) -> str | None:
@@ -266,17 +285,30 @@ def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
         adv["autoscaling_indexes"] = indexes
 
 
-def _not_expressible(reader: _Reader, problems: list[Diagnostic]) -> None:
+def _insights_and_kinesis(reader: _Reader, adv: dict[str, Any], problems: list[Diagnostic],
+                          schema_fields: set[str]) -> None:
+    """The table's contributor insights (describe-contributor-insights) and Kinesis streaming destination
+    (describe-kinesis-streaming-destination), or DDB405 where the schema cannot write them."""
     insights, doc = reader.get("ContributorInsightsStatus")
     if insights in ("ENABLED", "ENABLING") and doc is not None:
-        problems.append(doc.diagnostic("/ContributorInsightsStatus", "DDB405", "contributor insights cannot be "
-                                       "expressed by dynamodb/default/0.2: disable them, or wait for a flavor "
-                                       "version that has them"))
+        if "contributor_insights" not in schema_fields:
+            problems.append(doc.diagnostic("/ContributorInsightsStatus", "DDB405", "contributor insights cannot be "
+                                           "expressed by this flavor version: disable them, or use one that has them"))
+        else:
+            mode = doc.data.get("ContributorInsightsMode")
+            adv["contributor_insights"] = {"mode": mode} if mode and mode != "ACCESSED_AND_THROTTLED_KEYS" else {}
     streams, doc = reader.get("KinesisDataStreamDestinations")
     active = [s for s in streams or [] if isinstance(s, dict) and s.get("DestinationStatus") in ("ACTIVE", "ENABLING")]
     if active and doc is not None:
-        problems.append(doc.diagnostic("/KinesisDataStreamDestinations", "DDB405", "a Kinesis streaming destination "
-                                       "cannot be expressed by dynamodb/default/0.2"))
+        if "kinesis_streaming_destinations" not in schema_fields:
+            problems.append(doc.diagnostic("/KinesisDataStreamDestinations", "DDB405", "a Kinesis streaming "
+                                           "destination cannot be expressed by this flavor version"))
+        else:
+            adv["kinesis_streaming_destinations"] = [
+                {"stream_arn": s.get("StreamArn"), **({"approximate_creation_date_time_precision":
+                                                       s["ApproximateCreationDateTimePrecision"]}
+                                                      if s.get("ApproximateCreationDateTimePrecision") else {})}
+                for s in active]
 
 
 # -- the document as the table sees it ----------------------------------------------------------------

@@ -304,8 +304,8 @@ def _edit(path: Path, change: Any) -> None:
     ("stream turned on", "describe-table", lambda d: d["Table"].update(
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}),
      "/advanced/aws_dynamodb/stream_enabled", "in-place"),
-    ("TTL turned off", "describe-time-to-live", lambda d: d["TimeToLiveDescription"].update(
-        TimeToLiveStatus="DISABLED"), "/advanced/aws_dynamodb/ttl_enabled", "in-place"),
+    ("TTL turned on", "describe-time-to-live", lambda d: d["TimeToLiveDescription"].update(
+        TimeToLiveStatus="ENABLED", AttributeName="ExpiresAt"), "/advanced/aws_dynamodb/ttl_enabled", "in-place"),
     ("tag edited", "list-tags-of-resource", lambda d: d["Tags"].append({"Key": "owner", "Value": "someone"}),
      "/advanced/aws_dynamodb/tags/owner", "in-place"),
 ])
@@ -324,3 +324,30 @@ def test_each_setting_changed_live_is_drift_with_its_effect(tmp_path: Path, what
     assert found.status == DRIFTED and found.diff is not None, what
     effects = {c.path: str(c.effect) for c in found.diff.changes}
     assert effects.get(path) == effect, (what, effects)
+
+
+def test_the_2026_settings_are_adopted_not_dropped(tmp_path: Path) -> None:
+    saved = EXAMPLE.parent / "adopt" / "legacy-orders"
+    table = json.loads((saved / "describe-table.json").read_text())
+    table["Table"]["OnDemandThroughput"] = {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": -1}
+    table["Table"]["WarmThroughput"] = {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    extra = {"describe-table": table,
+             "describe-contributor-insights": {"TableName": "legacy-orders", "ContributorInsightsStatus": "ENABLED",
+                                               "ContributorInsightsMode": "THROTTLED_KEYS"},
+             "describe-kinesis-streaming-destination": {"TableName": "legacy-orders", "KinesisDataStreamDestinations": [
+                 {"StreamArn": "arn:aws:kinesis:eu-west-1:123456789012:stream/orders",
+                  "DestinationStatus": "ACTIVE"}]}}
+    for name, data in extra.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(data, indent=2))
+    paths = [tmp_path / f"{n}.json" for n in extra] + [saved / "describe-time-to-live.json"]
+    documents, _problems = read_documents(paths)
+    prod = load_workspace([EXAMPLE], "prod").environment
+    adopted = adopt(FLAVOR, documents, "legacy-orders", prod)
+    assert adopted.document is not None, [d.format_text() for d in adopted.diagnostics]
+    adv = adopted.document["advanced"]["aws_dynamodb"]
+    assert adv["on_demand_throughput"] == {"max_read_request_units": 100}  # -1 is "no limit": not a setting
+    assert adv["warm_throughput"] == {"read_units_per_second": 15000, "write_units_per_second": 4000}
+    assert adv["contributor_insights"] == {"mode": "THROTTLED_KEYS"}
+    assert adv["kinesis_streaming_destinations"] == [
+        {"stream_arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/orders"}]
+    assert fd.validate(fd.resource_from_dict(adopted.document, name="legacy-orders"), prod).ok
