@@ -140,21 +140,24 @@ def test_the_readme_example_is_a_valid_configuration(run_cli: Run, project: Path
 
 
 def test_policy_pack_findings_point_at_the_setting(run_cli: Run, tmp_path: Path) -> None:
-    doc = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
-           "spec": {"attributes": {"key1": {"name": "pk", "type": "S"}}, "hash_key": "pk"},
-           "advanced": {"aws_dynamodb": {"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
-                                         "point_in_time_recovery_enabled": True, "deletion_protection_enabled": True,
-                                         "server_side_encryption_enabled": True,
-                                         "server_side_encryption_kms_key_arn": "arn:aws:kms:eu-west-1:1:key/k",
-                                         "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
-                                         "replica_regions": [{"region_name": "us-west-2",
-                                                              "point_in_time_recovery": True},
-                                                             {"region_name": "eu-central-1"}]}}}
-    (tmp_path / "t.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    base = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
+            "spec": {"attributes": {"key1": {"name": "pk", "type": "S"}}, "hash_key": "pk"}}
+    safe = {"point_in_time_recovery_enabled": True, "deletion_protection_enabled": True,
+            "server_side_encryption_enabled": True,
+            "server_side_encryption_kms_key_arn": "arn:aws:kms:eu-west-1:1:key/k"}
+    provisioned = {**base, "advanced": {"aws_dynamodb": {**safe, "billing_mode": "PROVISIONED", "read_capacity": 5,
+                                                         "write_capacity": 5}}}
+    # replicas need on-demand or write autoscaling (DDB143), so they are checked on an on-demand table
+    replicated = {**base, "advanced": {"aws_dynamodb": {
+        **safe, "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
+        "replica_regions": [{"region_name": "us-west-2", "point_in_time_recovery": True},
+                            {"region_name": "eu-central-1"}]}}}
+    (tmp_path / "t.json").write_text(json.dumps(provisioned, indent=2), encoding="utf-8")
+    (tmp_path / "r.json").write_text(json.dumps(replicated, indent=2), encoding="utf-8")
     (tmp_path / ".facets-dynamo.toml").write_text('enable = ["DDB3*"]\n', encoding="utf-8")
-    result = run_cli("validate", "t.json", "--format", "json", cwd=tmp_path)
+    result = run_cli("validate", "t.json", "r.json", "--format", "json", cwd=tmp_path)
     items = json.loads(result.stdout)
-    assert sorted((d["code"], d["path"], d["severity"]) for d in items) == [
-        ("DDB304", "/advanced/aws_dynamodb/billing_mode", "warning"),
-        ("DDB305", "/advanced/aws_dynamodb/replica_regions/1", "warning")]
+    assert sorted((Path(d["file"]).name, d["code"], d["path"], d["severity"]) for d in items) == [
+        ("r.json", "DDB305", "/advanced/aws_dynamodb/replica_regions/1", "warning"),
+        ("t.json", "DDB304", "/advanced/aws_dynamodb/billing_mode", "warning")]
     assert result.returncode == 0
