@@ -348,6 +348,11 @@ def _explain(exc: json.JSONDecodeError, text: str) -> str:
     if msg == "Extra data":
         return (f"text after the end of the JSON document (found {found!r}): a resource file holds exactly one "
                 "JSON object")
+    if msg.startswith("Invalid control character"):  # Python's message ends "at" and names no character
+        char = text[exc.pos] if exc.pos < len(text) else ""
+        escape = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}" if char else "")
+        return (f"invalid control character {char!r} (U+{ord(char):04X}) inside a string: write it escaped"
+                f" ({escape})" if char else "invalid control character inside a string")
     if msg.startswith("Unterminated string"):
         return f"{msg}: the JSON document is truncated or a quote is missing"
     return msg

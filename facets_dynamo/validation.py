@@ -44,6 +44,18 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
     return found.sorted()
 
 
+def validate_each(workspace: Workspace, resources: list[Resource], host: Host | None = None) -> list[list[Diagnostic]]:
+    """The problems of each of ``resources`` (one list per resource, unsorted), checked against ``workspace``
+    (its environment, and its resources for references); loading problems are not included. The editor
+    uses it to re-check only the resource being typed in and the ones that reference it."""
+    host = host or default_host()
+    ctx = ValidationContext(workspace.environment, host.flavors, workspace.by_address())
+    found: list[list[Diagnostic]] = []
+    for start in range(0, len(resources), _BATCH):
+        found += _validate_batch(resources[start:start + _BATCH], ctx, host)
+    return found
+
+
 _BATCH = 100  # resources whose plugin hooks go to the hook worker in one hand-off (progress is drawn per batch)
 
 

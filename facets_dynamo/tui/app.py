@@ -20,14 +20,13 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 from textual.worker import get_current_worker
 
 from ..blueprint import Workspace
 from ..diagnostics import Diagnostic
 from ..environment import DEFAULT_ENVIRONMENT
-from ..files import same_path
 from ..forms import Form
 from ..host import PluginFailure, default_host
 from ..jsonsource import parse_text
@@ -37,7 +36,7 @@ from .document import Buffer, SaveConflict, detect_style, dump_json
 from .messages import EnvironmentChosen, FormEdited, ProblemChosen, ResourceChosen
 from .scaffold import ScaffoldError, create_resource, pick_flavor, sample_document, target_path
 from .screens import ChoiceScreen, HelpScreen, PromptScreen
-from .session import Checked, Session
+from .session import Checked, Session, file_key
 from .widgets.form import SpecForm
 from .widgets.preview import DiffPane, PreviewPane
 from .widgets.problems import ProblemsPanel
@@ -57,6 +56,7 @@ class PreviewOutcome:
     baseline_key: tuple[Any, ...] | None = None
     baseline: dict[str, dict[str, Any]] | None = None
     baseline_error: str = ""
+    baseline_checked: Checked | None = None
     synth_ms: float = 0.0
 
 
@@ -114,6 +114,8 @@ class EditorApp(App[None]):
         self._baseline: dict[str, dict[str, Any]] | None = None
         self._baseline_error = ""
         self.parse_error: Diagnostic | None = None
+        self._errors_for: Checked | None = None
+        self._error_counts: dict[str, int] = {}
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -136,8 +138,11 @@ class EditorApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(ProblemsPanel).root = self.session.root
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._theme_changed()
         self.editor.focus()
         self._text_changed(force=True)
+        self.check_all()
 
     @property
     def editor(self) -> TextArea:
@@ -169,6 +174,7 @@ class EditorApp(App[None]):
         self._text_changed()
 
     def _text_changed(self, force: bool = False) -> None:
+        """The open buffer's text may have changed: re-check it (alone, incrementally) and ask for a preview."""
         text = self.editor.text
         buf = self.session.buffer
         key = (text, self.session.env, self.session.current)
@@ -188,15 +194,58 @@ class EditorApp(App[None]):
         else:
             where = f"line {fatal[0].line}, column {fatal[0].column}: " if fatal and fatal[0].line else ""
             self.form.set_stale(where + (fatal[0].message if fatal else "the JSON does not parse"))
-        self.checked = checked = self.session.check()
-        self.timings.last_check_ms = checked.elapsed_ms
-        self.problems.show(list(checked.diagnostics), str(buf.path))
-        self._refresh_chrome()
         self.generation += 1
-        if not checked.diagnostics.ok:
+        if self.checked is None or self.checked.workspace.environment.name != self.session.env:
+            self._refresh_title()
+            return  # the whole-blueprint check is running; it checks this text when it lands
+        self.checked = checked = self.session.check_open(self.checked)
+        self._after_check(checked, force)
+
+    def check_all(self) -> None:
+        """Validate the whole blueprint in a worker (launch, environment switch, files changed on disk);
+        keystrokes meanwhile only update the buffer, and the result is applied to the newest text."""
+        self.generation += 1
+        self._set_preview_state("… checking the blueprint", "working")
+        self._check_all(self.generation, self.session.texts(), self.session.env)
+
+    @work(thread=True, exclusive=True, group="check", exit_on_error=False)
+    def _check_all(self, generation: int, texts: dict[Path, str], env: str) -> None:
+        checked = self.session.check(texts=texts, env=env)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._checked_all, checked, env)
+
+    def _checked_all(self, checked: Checked, env: str) -> None:
+        if env != self.session.env:
+            return
+        checked = self.session.check_open(checked)  # the open buffer as it is now
+        checked.changed = None  # every sidebar row may differ
+        self.checked = checked
+        self._after_check(checked, force=True)
+
+    def _after_check(self, checked: Checked, force: bool) -> None:
+        """Show a check (problems, sidebar rows it changed, title), then synthesize if the preview can be."""
+        self.timings.last_check_ms = checked.elapsed_ms
+        self.generation += 1
+        buf = self.session.buffer
+        self.problems.show(checked.diagnostics, str(buf.path))
+        self._refresh_title()
+        self._refresh_sidebar(checked)
+        resource = checked.resource(buf.path)
+        needed = checked.files_of(checked.closure(resource.address)) if resource is not None else set()
+        needed.add(file_key(buf.path))
+        blocking = checked.errors_in(needed)
+        if blocking:
             self.workers.cancel_group(self, "preview")
-            errors = len(checked.diagnostics.errors)
-            why = "the JSON does not parse" if self.parse_error else f"the spec has {errors} error(s)"
+            name = resource.name if resource is not None else buf.path.stem
+            own = sum(file_key(d.file) == file_key(buf.path) or (resource is not None and d.file in resource.files)
+                      for d in blocking)
+            if self.parse_error:
+                why = "the JSON does not parse"
+            elif own:
+                why = f"{name} has {own} error(s)"
+            else:
+                others = sorted({Path(d.file).stem for d in blocking})
+                why = f"{name} references {', '.join(others)}, which has error(s)"
             self._set_preview_state(f"⚠ stale: {why} — showing the last good preview" if self.last_stacks
                                     else f"⚠ no preview: {why} (see Problems)", "stale")
             self.diff_view = None
@@ -206,20 +255,18 @@ class EditorApp(App[None]):
         self._set_preview_state("… synthesizing", "working")
         baseline_key = self._baseline_wanted()
         baseline_ws = None
-        if baseline_key != self._baseline_key:  # saved version not synthesized yet: validate it once
-            if baseline_key != self._baseline_checked_key or self._baseline_checked is None:
-                self._baseline_checked = self.session.check(saved=True)
-                self._baseline_checked_key = baseline_key
-            baseline_ws = self._baseline_checked
+        if baseline_key != self._baseline_key:  # saved version not synthesized yet: validate it in the worker
+            baseline_ws = self._baseline_checked if baseline_key == self._baseline_checked_key else None
         # Typing is debounced; opening a file, switching environment or saving is not.
-        self.synthesize(self.generation, checked, baseline_key, baseline_ws, 0.0 if force else self.debounce)
+        self.synthesize(self.generation, checked, baseline_key, baseline_ws, self.session.texts(saved=True),
+                        0.0 if force else self.debounce)
 
     def _baseline_wanted(self) -> tuple[Any, ...]:
         return (self.session.env, tuple(sorted((str(p), b.saved_text) for p, b in self.session.buffers.items())))
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def synthesize(self, generation: int, checked: Checked, baseline_key: tuple[Any, ...],
-                   baseline: Checked | None, delay: float) -> None:
+                   baseline: Checked | None, saved_texts: dict[Path, str], delay: float) -> None:
         """Debounce, then synthesize on the engine thread; only the newest generation is shown."""
         from ..synthesis import SynthError, synthesize_workspace
 
@@ -233,19 +280,22 @@ class EditorApp(App[None]):
         debounce = time.perf_counter() - started
         t0 = time.perf_counter()
         try:
-            outcome.stacks = synthesize_workspace(focus(checked.workspace, self._focus_address(checked)),
+            outcome.stacks = synthesize_workspace(focus(checked, self._focus_address(checked)),
                                                   validate=False).stacks
         except SynthError as exc:
             outcome.error = "; ".join(d.message for d in exc.diagnostics.errors) or str(exc)
         except Exception as exc:  # a broken plugin must not kill the editor
             outcome.error = f"{type(exc).__name__}: {exc}"
         outcome.synth_ms = (time.perf_counter() - t0) * 1000
+        if baseline_key != self._baseline_key and baseline is None and not worker.is_cancelled:
+            baseline = self.session.check(saved=True, texts=saved_texts, env=outcome.env)
+            outcome.baseline_checked = baseline
         if baseline is not None and not worker.is_cancelled:
             if not baseline.diagnostics.ok:
                 outcome.baseline_error = "the saved version is not valid, so there is nothing to compare with"
             else:
                 try:
-                    outcome.baseline = synthesize_workspace(focus(baseline.workspace, self._focus_address(baseline)),
+                    outcome.baseline = synthesize_workspace(focus(baseline, self._focus_address(baseline)),
                                                             validate=False).stacks
                 except Exception as exc:
                     outcome.baseline_error = f"the saved version does not synthesize: {exc}"
@@ -253,10 +303,12 @@ class EditorApp(App[None]):
             self.call_from_thread(self._show_preview, outcome, debounce)
 
     def _focus_address(self, checked: Checked) -> str | None:
-        resource = self.session.resource_for(checked.workspace)
+        resource = self.session.resource_for(checked)
         return resource.address if resource is not None else None
 
     def _show_preview(self, outcome: PreviewOutcome, debounce: float) -> None:
+        if outcome.baseline_checked is not None:
+            self._baseline_checked, self._baseline_checked_key = outcome.baseline_checked, outcome.baseline_key
         if outcome.baseline_key is not None and (outcome.baseline is not None or outcome.baseline_error):
             self._baseline_key = outcome.baseline_key
             self._baseline, self._baseline_error = outcome.baseline, outcome.baseline_error
@@ -278,17 +330,18 @@ class EditorApp(App[None]):
             self._set_preview_state(f"✖ synthesis failed: {outcome.error}", "failed")
             return
         self.last_stacks = outcome.stacks
-        resource = self.session.resource_for(self.checked.workspace) if self.checked else None
+        resource = self.session.resource_for(self.checked) if self.checked else None
         name = resource.name if resource is not None else self.session.current.stem
         stack = outcome.stacks.get(name)
         if stack is not None:
-            self.preview.show(preview_text(stack))
+            self.preview.show(preview_text(stack), (name, outcome.env))
             self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r}", "fresh")
         else:
             why = ("is disabled" if resource is not None and resource.disabled else
                    "is provided (exists already)" if resource is not None and resource.provided else
                    "has no stack")
-            self.preview.show(f"// {name} {why} in environment {outcome.env!r}:\n// nothing is synthesized\n")
+            self.preview.show(f"// {name} {why} in environment {outcome.env!r}:\n// nothing is synthesized\n",
+                              (name, outcome.env))
             self._set_preview_state(f"✔ up to date · {name} {why} · environment {outcome.env!r}", "fresh")
         self._show_diff(name, stack)
 
@@ -297,8 +350,8 @@ class EditorApp(App[None]):
             self.diff.show_message("computing the saved version…", "working")
             return
         saved = self._baseline_checked
-        old = self.session.resource_for(saved.workspace) if saved is not None else None
-        new = self.session.resource_for(self.checked.workspace) if self.checked is not None else None
+        old = self.session.resource_for(saved) if saved is not None else None
+        new = self.session.resource_for(self.checked) if self.checked is not None else None
         old_stack = (self._baseline or {}).get(old.name if old is not None else name)
         self.diff_view = view = build_diff(old, new, self.session.env, old_stack, stack)
         self.diff.show(view, self._baseline_error or ("" if old is not None else "new: not in the saved version"))
@@ -310,13 +363,20 @@ class EditorApp(App[None]):
         self.preview_state = state
         self.preview.set_status(message, state)
 
-    def _refresh_chrome(self) -> None:
+    def _refresh_title(self) -> None:
         buf = self.session.buffer
-        mark = " ● modified" if buf.dirty else ""
-        self.sub_title = f"{self._display_path(buf.path)} · env {self.session.env}{mark}"
-        sidebar = self.query(Sidebar)
-        if sidebar and self.checked is not None:
-            sidebar.first().show(self._sidebar_rows(), self.session.current)
+        mark = "● modified · " if buf.dirty else ""  # first, so a narrow terminal still shows it
+        self.sub_title = f"{mark}{self._display_path(buf.path)} · env {self.session.env}"
+
+    def _refresh_sidebar(self, checked: Checked) -> None:
+        """Update the sidebar rows of the files this check changed (all of them after a full check)."""
+        for sidebar in self.query(Sidebar):
+            files = self.session.resource_files() if checked.changed is None or not sidebar.paths else \
+                [p for p in sidebar.paths if file_key(p) in checked.changed]
+            if self.session.current not in files:  # its dirty mark may have changed, or it is new
+                files.append(self.session.current)
+            sidebar.show({p: self._sidebar_row(checked, p) for p in files}, self.session.current,
+                         complete=checked.changed is None)
 
     def _display_path(self, path: Path) -> str:
         root = self.session.root
@@ -327,26 +387,31 @@ class EditorApp(App[None]):
                 pass
         return path.name
 
-    def _sidebar_rows(self) -> list[tuple[Path, str, str, bool]]:
-        assert self.checked is not None
-        ws = self.checked.workspace
-        rows = []
-        for path in self.session.resource_files():
-            resource = self.session.resource_for(ws, path)
-            errors = sum(1 for d in self.checked.diagnostics.errors if same_path(d.file, path))
-            notes = []
-            if errors:
-                notes.append(f"{errors} error(s)")
-            if resource is not None and resource.disabled:
-                notes.append("disabled")
-            if resource is not None and resource.provided:
-                notes.append("provided")
-            if resource is not None and len(resource.files) > 1:
-                notes.append("override")
-            buf = next((b for p, b in self.session.buffers.items() if same_path(p, path)), None)
-            name = resource.name if resource is not None else path.stem
-            rows.append((path, name, " · ".join(notes), bool(buf and buf.dirty)))
-        return rows
+    def _sidebar_row(self, checked: Checked, path: Path) -> tuple[str, str, bool]:
+        """(name, note, dirty) of one resource file."""
+        resource = checked.resource(path)
+        key = file_key(path)
+        errors = self._errors_by_file(checked).get(key, 0)
+        notes = []
+        if errors:
+            notes.append(f"{errors} error(s)")
+        if resource is not None and resource.disabled:
+            notes.append("disabled")
+        if resource is not None and resource.provided:
+            notes.append("provided")
+        if resource is not None and len(resource.files) > 1:
+            notes.append("override")
+        buf = self.session.buffers.get(path)
+        name = resource.name if resource is not None else path.stem
+        return name, " · ".join(notes), bool(buf and buf.dirty)
+
+    def _errors_by_file(self, checked: Checked) -> dict[str, int]:
+        if self._errors_for is not checked:
+            counts: dict[str, int] = {}
+            for d in checked.diagnostics.errors:
+                counts[file_key(d.file)] = counts.get(file_key(d.file), 0) + 1
+            self._errors_for, self._error_counts = checked, counts
+        return self._error_counts
 
     # -- form <-> raw ------------------------------------------------------------------------------
     def _flavor_form(self, resource: Resource) -> Form | None:
@@ -440,7 +505,8 @@ class EditorApp(App[None]):
         for sidebar in self.query(Sidebar):
             sidebar.set_environment(env, self._environments())
         self.last_stacks = None
-        self._text_changed(force=True)
+        self._checked_key = None
+        self.check_all()
         self.notify(f"environment {env!r}: overrides and names of {env!r}", timeout=2)
 
     def action_next_environment(self) -> None:
@@ -473,6 +539,22 @@ class EditorApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
+    def _theme_changed(self, theme: Any = None) -> None:
+        """The code views follow the app's theme (TextArea keeps its own syntax theme otherwise)."""
+        syntax = "vscode_dark" if self.current_theme.dark else "github_light"
+        for area in self.query(TextArea):
+            area.theme = syntax
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Screenshots go to the download folder, or to the working directory when there is none."""
+        if path is None:
+            from platformdirs import user_downloads_path
+
+            if not user_downloads_path().is_dir():
+                path = str(Path.cwd())
+        return super().deliver_screenshot(filename, path, time_format)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -497,14 +579,14 @@ class EditorApp(App[None]):
                 if choice == "save-invalid":
                     self.save(buf, invalid_ok=True, force=force, then=then)
 
-            self.push_screen(ChoiceScreen(
+            self.ask(ChoiceScreen(
                 "Save JSON that does not parse?",
                 f"{buf.path.name} is not valid JSON{where}. Saving writes it exactly as typed; validate, synth and "
                 "other tools will reject the file until it is fixed.",
                 [("save-invalid", "Save anyway", "error"), ("cancel", "Cancel", "primary")]), confirmed)
             return
         if not force and buf.changed_on_disk():
-            self.push_screen(ChoiceScreen(
+            self.ask(ChoiceScreen(
                 "File changed on disk",
                 f"{buf.path} was changed by another program since it was opened or last saved here. Saving "
                 "would overwrite those changes.",
@@ -524,6 +606,12 @@ class EditorApp(App[None]):
         self._after_disk_change()
         if then is not None:
             then()
+
+    def ask(self, screen: ModalScreen[Any], callback: Callable[[Any], None]) -> None:
+        """Show a dialog unless one is open already (a key pressed again must not stack dialogs)."""
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.push_screen(screen, callback)
 
     def _conflict_choice(self, choice: str | None, buf: Buffer, then: Callable[[], None] | None) -> None:
         if choice == "reload":
@@ -557,7 +645,7 @@ class EditorApp(App[None]):
             self.notify(f"saved as {path}", timeout=3)
 
         suggestion = buf.path.with_name(buf.path.stem + "-copy.json")
-        self.push_screen(PromptScreen("Save as", "New file path (an existing file is never replaced)",
+        self.ask(PromptScreen("Save as", "New file path (an existing file is never replaced)",
                                       str(suggestion), check), chosen)
 
     def action_reload(self) -> None:
@@ -565,7 +653,7 @@ class EditorApp(App[None]):
         if not buf.dirty:
             self.reload(buf)
             return
-        self.push_screen(ChoiceScreen("Reload from disk?", f"Your unsaved edits to {buf.path.name} will be lost.",
+        self.ask(ChoiceScreen("Reload from disk?", f"Your unsaved edits to {buf.path.name} will be lost.",
                                       [("reload", "Reload", "error"), ("cancel", "Cancel", "primary")]),
                          lambda choice: self.reload(buf) if choice == "reload" else None)
 
@@ -590,7 +678,7 @@ class EditorApp(App[None]):
     # -- new resource ------------------------------------------------------------------------------
     def action_new_resource(self) -> None:
         root = self.session.root
-        open_resource = self.session.resource_for(self.checked.workspace) if self.checked is not None else None
+        open_resource = self.session.resource_for(self.checked) if self.checked is not None else None
         current = open_resource.key if open_resource is not None else None
         try:
             flavor = pick_flavor(current=current)
@@ -623,7 +711,7 @@ class EditorApp(App[None]):
             self.open_file(path)
             self.notify(f"created {path} from the flavor's sample", timeout=3)
 
-        self.push_screen(PromptScreen(f"New {flavor.key} resource", f"Name (written to {where}<name>.json)", "",
+        self.ask(PromptScreen(f"New {flavor.key} resource", f"Name (written to {where}<name>.json)", "",
                                       check), chosen)
 
     # -- quitting ----------------------------------------------------------------------------------
@@ -640,7 +728,7 @@ class EditorApp(App[None]):
             elif choice == "save":
                 self._save_all_then_quit()
 
-        self.push_screen(ChoiceScreen("Unsaved changes", f"Unsaved changes in {names}. Quit anyway?",
+        self.ask(ChoiceScreen("Unsaved changes", f"Unsaved changes in {names}. Quit anyway?",
                                       [("save", "Save and quit", "primary"), ("discard", "Quit without saving",
                                                                                "error"),
                                        ("cancel", "Cancel", "default")]), chosen)
@@ -698,25 +786,18 @@ def _warm_up_engine() -> None:
         pass
 
 
-def focus(ws: Workspace, address: str | None) -> Workspace:
+def focus(checked: Checked, address: str | None) -> Workspace:
     """Only the resources the previewed stack depends on: what it references, and what references it.
 
     A referrer matters because the engine adds cross-stack outputs to the referenced stack; everything
     else would only cost synthesis time (the preview shows one stack).
     """
-    from ..references import referenced_addresses
-
-    by_address = ws.by_address()
-    if address is None or address not in by_address:
+    ws = checked.workspace
+    if address is None or address not in checked.references:
         return ws
-    seeds = [address] + [r.address for r in ws.resources if address in referenced_addresses(r.data)]
     needed: set[str] = set()
-    while seeds:
-        current = seeds.pop()
-        if current in needed or current not in by_address:
-            continue
-        needed.add(current)
-        seeds.extend(referenced_addresses(by_address[current].data))
+    for seed in (address, *checked.referrers.get(address, ())):
+        needed |= checked.closure(seed)
     return Workspace(ws.environment, [r for r in ws.resources if r.address in needed], list(ws.diagnostics))
 
 

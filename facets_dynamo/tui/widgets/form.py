@@ -111,6 +111,8 @@ class ItemScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
     """Add or edit one item of a collection (an attribute, an index): its fields come from the flavor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    # Typing goes to the first field at once (the scrolling dialog would otherwise take the focus).
+    AUTO_FOCUS = "#item-id, .dialog Input, .dialog Select"
 
     def __init__(self, collection: Collection, item_id: str | None, item: dict[str, Any] | None,
                  taken: set[str]) -> None:
@@ -138,8 +140,6 @@ class ItemScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
     def on_mount(self) -> None:
         for i, f in enumerate(self.collection.fields):
             show_value(self.query_one(f"#item-{i}"), f, fm.get(self.item, f.pointer))
-        first = self.query("#item-id, Input, Select").first()
-        first.focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")

@@ -14,6 +14,8 @@ from ..changes import DiffView
 class PreviewPane(Vertical):
     """A status line (fresh / stale / failed / working) over a read-only JSON view."""
 
+    subject: object = None
+
     def compose(self) -> ComposeResult:
         yield Static("waiting for the first preview…", id="preview-status", classes="status -working")
         yield TextArea("", language="json", read_only=True, show_line_numbers=True, soft_wrap=False,
@@ -35,13 +37,22 @@ class PreviewPane(Vertical):
             status.set_class(name == state, f"-{name}")
         self.set_class(state in {"stale", "failed"}, "-stale")
 
-    def show(self, text: str) -> None:
+    def show(self, text: str, subject: object = None) -> None:
+        """Show ``text``; the scroll position is kept only while ``subject`` (the stack shown) is the same."""
         area = self.query_one("#preview-text", TextArea)
+        same = subject == self.subject
+        self.subject = subject
         if area.text == text:
+            if not same:
+                area.scroll_to(0, 0, animate=False)
             return
-        scroll = area.scroll_offset
+        scroll = area.scroll_offset if same else None
         area.load_text(text)
-        area.scroll_to(scroll.x, scroll.y, animate=False)
+        if scroll is not None:
+            area.scroll_to(scroll.x, scroll.y, animate=False)
+        else:
+            area.move_cursor((0, 0))
+            area.scroll_to(0, 0, animate=False)
 
 
 class DiffPane(Vertical):

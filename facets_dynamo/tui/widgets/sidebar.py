@@ -20,6 +20,8 @@ class Sidebar(Vertical):
         self.environments = environments
         self.env = env
         self.paths: list[Path] = []
+        self.rows: dict[Path, tuple[str, str, bool]] = {}
+        self.positions: dict[Path, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Environment", classes="field-label")
@@ -38,19 +40,31 @@ class Sidebar(Vertical):
                 select.value = env
         self.env = env
 
-    def show(self, rows: list[tuple[Path, str, str, bool]], current: Path) -> None:
-        """``rows``: (path, name, note, dirty); the current file is highlighted."""
+    def show(self, rows: dict[Path, tuple[str, str, bool]], current: Path, complete: bool = False) -> None:
+        """``rows``: path -> (name, note, dirty); only rows that differ from what is shown are redrawn.
+        ``complete``: these are all the resources (rows not among them are removed)."""
         listing = self.query_one("#resource-list", OptionList)
-        self.paths = [r[0] for r in rows]
-        listing.clear_options()
-        for path, name, note, dirty in rows:
-            label = Text(("● " if dirty else "  ") + name)
-            if note:
-                label.append(f"  {note}", "dim" if "error" not in note else "red")
-            listing.add_option(Option(label, id=str(path)))
-        for i, path in enumerate(self.paths):
-            if path == current:
-                listing.highlighted = i
+        if complete and list(rows) != self.paths:
+            self.paths = list(rows)
+            self.rows = dict(rows)
+            self.positions = {p: i for i, p in enumerate(self.paths)}
+            highlighted = listing.highlighted
+            listing.clear_options()
+            listing.add_options([Option(_label(*row), id=str(path)) for path, row in rows.items()])
+            if highlighted is not None and current not in self.positions:
+                listing.highlighted = min(highlighted, len(self.paths) - 1)
+        else:
+            for path, row in rows.items():
+                if path not in self.positions:
+                    self.positions[path] = len(self.paths)
+                    self.paths.append(path)
+                    listing.add_option(Option(_label(*row), id=str(path)))
+                elif self.rows.get(path) != row:
+                    listing.replace_option_prompt(str(path), _label(*row))
+                self.rows[path] = row
+        index = self.positions.get(current)
+        if index is not None and listing.highlighted != index:
+            listing.highlighted = index
 
     @on(OptionList.OptionSelected, "#resource-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -64,3 +78,10 @@ class Sidebar(Vertical):
         if event.value is not Select.NULL and event.value != self.env:
             self.env = str(event.value)
             self.post_message(EnvironmentChosen(self.env))
+
+
+def _label(name: str, note: str, dirty: bool) -> Text:
+    label = Text(("● " if dirty else "  ") + name)
+    if note:
+        label.append(f"  {note}", "dim" if "error" not in note else "red")
+    return label
