@@ -86,28 +86,25 @@ def _texts(resource: Resource, ctx: ValidationContext) -> list[tuple[str, str]]:
     return texts if resource_ is resource else list(_strings(resource.data))
 
 
-def _reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
-    """Edges between synthesized resources (provided and disabled ones are not stacks, so no edges); built
-    once per run, when the first reference needs a cycle check."""
-    return ctx.memo("reference graph", lambda: _build_reference_graph(ctx))
+def _edges(address: str, ctx: ValidationContext) -> list[str]:
+    """What the synthesized resource at ``address`` references among synthesized resources (provided and
+    disabled ones are not stacks, so no edges); worked out once per run and only for the resources a cycle
+    check reaches, so checking one resource of a large blueprint does not walk all of them."""
+    def targets() -> list[str]:
+        r = ctx.resources.get(address)
+        if r is None or r.disabled or r.provided:
+            return []
+        found = {f"{m.group(1)}.{m.group(2)}" for _, text in _texts(r, ctx) for m in REFERENCE.finditer(text)}
+        return sorted(t for t in found if t != address and t in ctx.resources
+                      and not ctx.resources[t].disabled and not ctx.resources[t].provided)
 
-
-def _build_reference_graph(ctx: ValidationContext) -> dict[str, list[str]]:
-    graph: dict[str, list[str]] = {}
-    for address, r in ctx.resources.items():
-        if r.disabled or r.provided:
-            continue
-        targets = {f"{m.group(1)}.{m.group(2)}" for _, text in _texts(r, ctx) for m in REFERENCE.finditer(text)}
-        graph[address] = sorted(t for t in targets if t != address and t in ctx.resources
-                                and not ctx.resources[t].disabled and not ctx.resources[t].provided)
-    return graph
+    return ctx.memo(("reference edges", address), targets)
 
 
 def _cycle_through(resource: Resource, target: Resource, ctx: ValidationContext) -> list[str] | None:
     """The path ``resource -> target -> ... -> resource`` if the reference closes a loop, else None."""
     if resource.disabled or resource.provided or target.provided:
         return None
-    graph = _reference_graph(ctx)
     start, goal = target.address, resource.address
     parents: dict[str, str | None] = {start: None}
     queue = [start]
@@ -118,7 +115,7 @@ def _cycle_through(resource: Resource, target: Resource, ctx: ValidationContext)
             while (prev := parents[path[-1]]) is not None:
                 path.append(prev)
             return [goal, *reversed(path)]
-        for nxt in graph.get(node, ()):
+        for nxt in _edges(node, ctx):
             if nxt not in parents:
                 parents[nxt] = node
                 queue.append(nxt)

@@ -44,12 +44,15 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
     return found.sorted()
 
 
-def validate_each(workspace: Workspace, resources: list[Resource], host: Host | None = None) -> list[list[Diagnostic]]:
+def validate_each(workspace: Workspace, resources: list[Resource], host: Host | None = None,
+                  by_address: dict[str, Resource] | None = None) -> list[list[Diagnostic]]:
     """The problems of each of ``resources`` (one list per resource, unsorted), checked against ``workspace``
     (its environment, and its resources for references); loading problems are not included. The editor
-    uses it to re-check only the resource being typed in and the ones that reference it."""
+    uses it to re-check only the resource being typed in and the ones that reference it (``by_address``:
+    ``workspace.by_address()`` when the caller has it already)."""
     host = host or default_host()
-    ctx = ValidationContext(workspace.environment, host.flavors, workspace.by_address())
+    ctx = ValidationContext(workspace.environment, host.flavors,
+                            by_address if by_address is not None else workspace.by_address())
     found: list[list[Diagnostic]] = []
     for start in range(0, len(resources), _BATCH):
         found += _validate_batch(resources[start:start + _BATCH], ctx, host)

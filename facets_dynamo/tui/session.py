@@ -50,11 +50,16 @@ class Checked:
     index: dict[str, int] = field(default_factory=dict)          # file key -> position in workspace.resources
     references: dict[str, set[str]] = field(default_factory=dict)  # address -> addresses it references
     referrers: dict[str, set[str]] = field(default_factory=dict)   # address -> addresses referencing it
+    addresses: list[str] = field(default_factory=list)              # of workspace.resources, in order
+    by_address: dict[str, Resource] = field(default_factory=dict)
     _diagnostics: Diagnostics | None = None
 
     def __post_init__(self) -> None:
         if not self.index:
             self.index = {file_key(r.file): i for i, r in enumerate(self.workspace.resources)}
+        if not self.addresses:
+            self.addresses = [r.address for r in self.workspace.resources]
+            self.by_address = dict(zip(self.addresses, self.workspace.resources, strict=True))
         if not self.references:
             known = {r.address for r in self.workspace.resources}
             for r in self.workspace.resources:
@@ -90,7 +95,7 @@ class Checked:
         return [d for d in self.diagnostics.errors if file_key(d.file) in files]
 
     def files_of(self, addresses: set[str]) -> set[str]:
-        return {file_key(f) for r in self.workspace.resources if r.address in addresses for f in r.files}
+        return {file_key(f) for a in addresses if (r := self.by_address.get(a)) is not None for f in r.files}
 
 
 class Session:
@@ -200,27 +205,40 @@ class Session:
         files = {key} | ({file_key(f) for f in new.files} if new is not None else set())
         resources = list(base.workspace.resources)
         problems = list(base.problems)
+        addresses = list(base.addresses)
+        by_address = dict(base.by_address)
         index = dict(base.index)
         old_at = index.get(key)
         old = resources[old_at] if old_at is not None else None
         if old is not None:
             files |= {file_key(f) for f in old.files}
+            if by_address.get(old.address) is old:
+                del by_address[old.address]
         if new is not None and old_at is not None:
             resources[old_at] = new
+            addresses[old_at] = new.address
         elif new is not None:
             index[key] = len(resources)
             resources.append(new)
+            addresses.append(new.address)
             problems.append([])
         elif old_at is not None:  # the file no longer makes a resource
-            del resources[old_at]
-            del problems[old_at]
+            del resources[old_at], problems[old_at], addresses[old_at]
             index = {}
-        loading = [d for d in base.loading if file_key(d.file) not in files and d.code != "FD322"]
-        loading += [d for d in part.diagnostics if file_key(d.file) in files]
+        if new is not None:
+            by_address[new.address] = new
+        # Same names (FD322): only resources named like the open one, before or after the edit, can change.
+        names = {r.name.casefold() for r in (old, new) if r is not None}
+        alike = [r for r, a in zip(resources, addresses, strict=True)
+                 if a.partition(".")[2].casefold() in names] if names else []
+        alike_files = {file_key(r.file) for r in alike} | files
+        loading = [d for d in base.loading if file_key(d.file) not in files
+                   and not (d.code == "FD322" and file_key(d.file) in alike_files)]
+        loading += [d for d in part.diagnostics if file_key(d.file) in files and d.code != "FD322"]
         if unparsed:
             loading = [d for d in loading if file_key(d.file) != key] + parse_problems
+        loading += duplicate_names(alike)
         ws = Workspace(base.workspace.environment, resources, loading)
-        loading += duplicate_names(resources)
         references = dict(base.references)
         referrers = dict(base.referrers)  # sets are replaced, never changed in place: base stays as it was
         if old is not None:
@@ -232,11 +250,11 @@ class Session:
             for target in targets:
                 referrers[target] = referrers.get(target, set()) | {new.address}
         # What to re-validate: the open resource and every resource that references it (old or new name).
-        addresses = {r.address for r in (old, new) if r is not None}
-        wanted = addresses.union(*(referrers.get(a, set()) for a in addresses))
-        positions = [i for i, r in enumerate(resources) if r.address in wanted]
-        checked = Checked(ws, problems, loading, 0.0, None, index, references, referrers)
-        found = validate_each(ws, [resources[i] for i in positions])
+        own = {r.address for r in (old, new) if r is not None}
+        wanted = own.union(*(referrers.get(a, set()) for a in own))
+        positions = [i for i, a in enumerate(addresses) if a in wanted]
+        checked = Checked(ws, problems, loading, 0.0, None, index, references, referrers, addresses, by_address)
+        found = validate_each(ws, [resources[i] for i in positions], by_address=by_address)
         for i, p in zip(positions, found, strict=True):
             if unparsed and i == checked.index.get(key):
                 p = []
