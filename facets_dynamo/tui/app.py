@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
 from textual.worker import get_current_worker
 
@@ -115,6 +116,9 @@ class EditorApp(App[None]):
         self._baseline_error = ""
         self.parse_error: Diagnostic | None = None
         self._errors_for: Checked | None = None
+        self._form_pending: Any = None  # a parsed document the hidden form has not shown yet
+        self._preview_status = ("", "")
+        self._preview_timer: Timer | None = None
         self._error_counts: dict[str, int] = {}
 
     # -- layout ------------------------------------------------------------------------------------
@@ -188,7 +192,9 @@ class EditorApp(App[None]):
         self.parse_error = fatal[0] if fatal else None
         if doc is not None and isinstance(doc.data, dict):
             self.form.set_stale(None)
-            self.form.load(doc.data, self._flavor_form(Resource(doc.data, doc.source, str(buf.path), buf.path.stem)))
+            self._form_pending = doc
+            if self.query_one("#editor-tabs", TabbedContent).active == "form-tab":
+                self._load_form()
         elif doc is not None:
             self.form.set_stale("the document is not a JSON object")
         else:
@@ -200,6 +206,20 @@ class EditorApp(App[None]):
             return  # the whole-blueprint check is running; it checks this text when it lands
         self.checked = checked = self.session.check_open(self.checked)
         self._after_check(checked, force)
+
+    def _load_form(self) -> None:
+        """Show the newest parsed text in the form (only while the form is shown: typing in the JSON editor
+        does not pay for a form it cannot see)."""
+        if self._form_pending is None:
+            return
+        doc, self._form_pending = self._form_pending, None
+        buf = self.session.buffer
+        self.form.load(doc.data, self._flavor_form(Resource(doc.data, doc.source, str(buf.path), buf.path.stem)))
+
+    @on(TabbedContent.TabActivated, "#editor-tabs")
+    def _editor_tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "form-tab":
+            self._load_form()
 
     def check_all(self) -> None:
         """Validate the whole blueprint in a worker (launch, environment switch, files changed on disk);
@@ -252,14 +272,26 @@ class EditorApp(App[None]):
             self.diff.show_message(f"⚠ no diff: {why} (see Problems)", "stale")
             self.query_one("#output-tabs", TabbedContent).get_tab("diff-tab").label = "Diff"
             return
-        self._set_preview_state("… synthesizing", "working")
         baseline_key = self._baseline_wanted()
         baseline_ws = None
         if baseline_key != self._baseline_key:  # saved version not synthesized yet: validate it in the worker
             baseline_ws = self._baseline_checked if baseline_key == self._baseline_checked_key else None
-        # Typing is debounced; opening a file, switching environment or saving is not.
-        self.synthesize(self.generation, checked, baseline_key, baseline_ws, self.session.texts(saved=True),
-                        0.0 if force else self.debounce)
+        # Typing is debounced (a timer: a worker is started only once the typing pauses); opening a file,
+        # switching environment or saving is not.
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        args = (self.generation, checked, baseline_key, baseline_ws, self.session.texts(saved=True))
+        if force or not self.debounce:
+            self._start_synthesis(args, 0.0)
+        else:
+            self.preview_state = "working"  # the status line changes when the synthesis starts, not per key
+            self._preview_timer = self.set_timer(self.debounce, lambda: self._start_synthesis(args, self.debounce))
+
+    def _start_synthesis(self, args: tuple[Any, ...], delay: float) -> None:
+        if args[0] != self.generation:
+            return
+        self._set_preview_state("… synthesizing", "working")
+        self.synthesize(*args, delay)
 
     def _baseline_wanted(self) -> tuple[Any, ...]:
         return (self.session.env, tuple(sorted((str(p), b.saved_text) for p, b in self.session.buffers.items())))
@@ -271,13 +303,10 @@ class EditorApp(App[None]):
         from ..synthesis import SynthError, synthesize_workspace
 
         worker = get_current_worker()
-        started = time.perf_counter()
-        if delay:
-            time.sleep(delay)
         if worker.is_cancelled or generation != self.generation:
             return
         outcome = PreviewOutcome(generation, checked.workspace.environment.name, baseline_key=baseline_key)
-        debounce = time.perf_counter() - started
+        debounce = delay  # the timer's wait, spent before this worker started
         t0 = time.perf_counter()
         try:
             outcome.stacks = synthesize_workspace(focus(checked, self._focus_address(checked)),
@@ -361,7 +390,9 @@ class EditorApp(App[None]):
 
     def _set_preview_state(self, message: str, state: str) -> None:
         self.preview_state = state
-        self.preview.set_status(message, state)
+        if (message, state) != self._preview_status:
+            self._preview_status = (message, state)
+            self.preview.set_status(message, state)
 
     def _refresh_title(self) -> None:
         buf = self.session.buffer
@@ -520,6 +551,7 @@ class EditorApp(App[None]):
         if tabs.active == "raw-tab":
             self.editor.focus()
         else:
+            self._load_form()
             self.form.focus_first()
 
     def action_toggle_output(self) -> None:

@@ -135,6 +135,8 @@ async def test_raw_edits_refresh_the_form(spec_file: Path) -> None:
     app = editor_app(spec_file)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("f2")  # the form is filled while it is shown (typing in the JSON does not pay for it)
+        await settle(pilot)
         data = json.loads(app.editor.text)
         data["spec"]["attributes"]["sk"] = {"name": "When", "type": "N"}
         data["advanced"] = {"aws_dynamodb": {"range_key": "When", "ttl_enabled": True,
@@ -158,6 +160,8 @@ async def test_raw_edits_refresh_the_form(spec_file: Path) -> None:
 async def test_form_never_overwrites_unparseable_text(spec_file: Path) -> None:
     app = editor_app(spec_file)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")  # the form is filled while it is shown (typing in the JSON does not pay for it)
         await settle(pilot)
         broken = spec_file.read_text().replace('"S"', '"S",,')
         app.editor.text = broken
@@ -295,6 +299,8 @@ async def test_save_is_atomic_and_keeps_style(spec_file: Path) -> None:
     original = spec_file.read_text()
     app = editor_app(spec_file)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")  # the form is filled while it is shown (typing in the JSON does not pay for it)
         await settle(pilot)
         app.form.query_one("#spec-hash_key", Input).value = "LockID"  # no-op: not dirty
         await settle(pilot)

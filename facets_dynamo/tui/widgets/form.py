@@ -183,6 +183,7 @@ class SpecForm(VerticalScroll):
         self.collections: dict[str, Collection] = {}  # table id -> collection
         self._shape: Any = object()
         self._ready = False  # the widgets of ``_shape`` are mounted
+        self._stale_reason: str | None = ""  # what the banner says (None: up to date); "" before the first load
 
     def compose(self) -> ComposeResult:
         yield Static("", id="form-banner")
@@ -245,6 +246,9 @@ class SpecForm(VerticalScroll):
     # -- showing the document ----------------------------------------------------------------------
     def set_stale(self, reason: str | None) -> None:
         """``reason`` set: the raw JSON does not parse, so the form is out of date and read-only."""
+        if reason == self._stale_reason:
+            return
+        self._stale_reason = reason
         self.stale = reason is not None
         banner = self.query_one("#form-banner", Static)
         banner.update(f"Form out of date: {reason}\nFix the JSON (F2) — the form is read-only until it parses."

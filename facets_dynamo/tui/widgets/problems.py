@@ -22,6 +22,7 @@ class ProblemsPanel(DataTable[object]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self.diagnostics: list[Diagnostic] = []
         self.root: Path | None = None
+        self._shown = False
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -38,7 +39,11 @@ class ProblemsPanel(DataTable[object]):
         def order(d: Diagnostic) -> tuple[bool, Diagnostic]:
             return (not same_path(d.file, current), d)
 
-        self.diagnostics = sorted(diagnostics, key=order)
+        ordered = sorted(diagnostics, key=order)
+        if self._shown and ordered == self.diagnostics:
+            return  # nothing new (most keystrokes): the table is not rebuilt
+        self.diagnostics = ordered
+        self._shown = True
         row = self.cursor_row
         # Columns are rebuilt too, so their auto widths come from these rows only: once (in tmux, Textual 8.2,
         # not reproduced under Pilot) the first rows after an empty table kept the headers' widths ("dynam").
