@@ -404,8 +404,9 @@ def schema(kind: str | None, flavor: str | None, version: str | None, vscode: bo
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
-              help="Environment whose overrides the preview and the problems use (switchable in the app).")
+@click.option("--env", "env", default=None,
+              help="Environment whose overrides the preview and the problems use (switchable in the app); "
+                   "default: the blueprint's first environment, else 'default'.")
 @click.option("--serve", is_flag=True, help="Serve the editor to a web browser (textual-serve) instead.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="With --serve: address to listen on. Anything but loopback serves the editor to the network.")
@@ -415,7 +416,7 @@ def schema(kind: str | None, flavor: str | None, version: str | None, vscode: bo
               help="With --serve: the secret the browser must present (default: a new random one per launch).")
 @click.option("--sessions", "max_sessions", default=1, show_default=True, type=click.IntRange(1, 64),
               help="With --serve: how many browser sessions may be open at once.")
-def edit(path: Path, env: str, serve: bool, host: str, port: int, token: str | None, max_sessions: int) -> None:
+def edit(path: Path, env: str | None, serve: bool, host: str, port: int, token: str | None, max_sessions: int) -> None:
     """Edit a resource file or a blueprint folder: form + JSON, live problems, Terraform preview and diff."""
     try:
         from .tui.session import Session, SessionError
@@ -442,7 +443,8 @@ def edit(path: Path, env: str, serve: bool, host: str, port: int, token: str | N
         import shlex
 
         # exec: the app's parent is then the server itself, so the app can end when the server is gone
-        command = "exec " + shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(path.resolve()), "--env", env])
+        command = "exec " + shlex.join([sys.executable, "-m", "facets_dynamo.tui", str(path.resolve()),
+                                        *(["--env", env] if env else [])])
         if not served.is_loopback(host):
             click.echo(f"warning: serving on {host}, not loopback: anyone who can reach this address and has the "
                        "token can read the blueprint and write its files", err=True)

@@ -10,8 +10,6 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from ..environment import DEFAULT_ENVIRONMENT
-
 if TYPE_CHECKING:
     from .app import EditorApp
 
@@ -19,7 +17,7 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="facets-dynamo-edit")
     parser.add_argument("path")
-    parser.add_argument("--env", default=DEFAULT_ENVIRONMENT)
+    parser.add_argument("--env", default=None)
     args = parser.parse_args(argv)
     from .app import EditorApp
     from .session import SessionError

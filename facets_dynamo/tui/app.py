@@ -16,24 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, TabbedContent, TabPane, TextArea
+from textual.widgets.text_area import Selection
 from textual.worker import get_current_worker
 
 from ..blueprint import Workspace
 from ..diagnostics import Diagnostic
-from ..environment import DEFAULT_ENVIRONMENT
 from ..forms import Form
 from ..host import PluginFailure, default_host
 from ..jsonsource import parse_text
 from ..resource import Resource
 from .changes import DiffView, build_diff
-from .document import Buffer, SaveConflict, detect_style, dump_json
+from .document import Buffer, DiskStamp, SaveConflict, detect_style, dump_json
 from .messages import EnvironmentChosen, FormEdited, ProblemChosen, ResourceChosen
 from .scaffold import ScaffoldError, create_resource, pick_flavor, sample_document, target_path
 from .screens import ChoiceScreen, HelpScreen, PromptScreen
@@ -81,22 +81,32 @@ class EditorApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "facets-dynamo"
     BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        # Shown in the footer (short labels, so that 80 columns hold the pane keys); the rest are in the help
+        # (F1) and the command palette (Ctrl+P).
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("f9", "save_as", "Save as"),
-        Binding("ctrl+n", "new_resource", "New"),
-        Binding("ctrl+r", "reload", "Reload"),
+        Binding("f1", "help", "Help"),
         Binding("f2", "toggle_editor", "Form/JSON"),
-        Binding("f3", "toggle_output", "Preview/Diff"),
+        Binding("f3", "toggle_output", "Diff"),
         Binding("f4", "next_environment", "Env"),
         Binding("f5", "focus_problems", "Problems"),
-        Binding("f8", "focus_sidebar", "Resources", show=False),
-        Binding("ctrl+t", "toggle_theme", "Theme"),
-        Binding("f1", "help", "Help"),
+        Binding("f6", "focus_editor", "Editor"),
+        Binding("f7", "focus_preview", "Preview"),
+        Binding("f8", "focus_sidebar", "Resources"),
+        Binding("f11", "maximize", "Max"),
+        Binding("f9", "save_as", "Save as", show=False),
+        Binding("ctrl+n", "new_resource", "New", show=False),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+right_square_bracket", "indent", "Indent", show=False),
+        Binding("ctrl+f", "find", "Find", show=False, priority=True),  # TextArea has ctrl+f too
+        Binding("ctrl+g", "go_to_line", "Go to line", show=False, priority=True),
         Binding("question_mark", "help", "Help", show=False),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
+    NARROW = (110, 32)  # below this many columns or rows the sidebar and problems collapse (F8 / F5 open them)
+    WATCH_INTERVAL = 1.0  # seconds between looks at the open files on disk
 
-    def __init__(self, target: Path | str, env: str = DEFAULT_ENVIRONMENT, *, debounce: float = DEBOUNCE) -> None:
+    def __init__(self, target: Path | str, env: str | None = None, *, debounce: float = DEBOUNCE) -> None:
         super().__init__()
         self.session = Session(Path(target), env)
         _warm_up_engine()
@@ -118,6 +128,10 @@ class EditorApp(App[None]):
         self._errors_for: Checked | None = None
         self._form_pending: Any = None  # a parsed document the hidden form has not shown yet
         self._preview_status = ("", "")
+        self.find_query = ""
+        self._last_text_pane: TextArea | None = None
+        self._disk_seen: dict[Path, DiskStamp | None] = {}
+        self.disk_conflicts: set[Path] = set()  # open files changed on disk while they had unsaved edits
         self._preview_timer: Timer | None = None
         self._error_counts: dict[str, int] = {}
 
@@ -129,7 +143,8 @@ class EditorApp(App[None]):
                 yield Sidebar(self._environments(), self.session.env, id="sidebar")
             with TabbedContent(id="editor-tabs", initial="raw-tab"):
                 with TabPane("JSON", id="raw-tab"):
-                    yield TextArea.code_editor(self.session.buffer.text, language="json", id="raw")
+                    yield TextArea.code_editor(self.session.buffer.text, language="json", id="raw",
+                                               tab_behavior="focus")
                 with TabPane("Form", id="form-tab"):
                     yield SpecForm(id="form")
             with TabbedContent(id="output-tabs", initial="preview-tab"):
@@ -138,12 +153,14 @@ class EditorApp(App[None]):
                 with TabPane("Diff", id="diff-tab"):
                     yield DiffPane(id="diff")
         yield ProblemsPanel(id="problems")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ProblemsPanel).root = self.session.root
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._theme_changed()
+        self._fit(self.size.width, self.size.height)
+        self.set_interval(self.WATCH_INTERVAL, self._look_at_disk, name="watch files")
         self.editor.focus()
         self._text_changed(force=True)
         self.check_all()
@@ -363,8 +380,10 @@ class EditorApp(App[None]):
         name = resource.name if resource is not None else self.session.current.stem
         stack = outcome.stacks.get(name)
         if stack is not None:
-            self.preview.show(preview_text(stack), (name, outcome.env))
-            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r}", "fresh")
+            changed = self.preview.show(preview_text(stack), (name, outcome.env))
+            where = f" · changed: line {changed[0] + 1}" + (f"-{changed[1]}" if changed[1] > changed[0] + 1 else "") \
+                if changed else ""
+            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r}{where}", "fresh")
         else:
             why = ("is disabled" if resource is not None and resource.disabled else
                    "is provided (exists already)" if resource is not None and resource.provided else
@@ -397,6 +416,8 @@ class EditorApp(App[None]):
     def _refresh_title(self) -> None:
         buf = self.session.buffer
         mark = "● modified · " if buf.dirty else ""  # first, so a narrow terminal still shows it
+        if buf.path in self.disk_conflicts:
+            mark = "⚠ changed on disk · " + mark
         self.sub_title = f"{mark}{self._display_path(buf.path)} · env {self.session.env}"
 
     def _refresh_sidebar(self, checked: Checked) -> None:
@@ -562,11 +583,136 @@ class EditorApp(App[None]):
         self.query_one("#output-tabs", TabbedContent).active = "diff-tab"
 
     def action_focus_problems(self) -> None:
+        self.set_class(True, "-show-problems")
         self.problems.focus()
 
     def action_focus_sidebar(self) -> None:
         for listing in self.query("#resource-list"):
+            self.set_class(True, "-show-sidebar")
             listing.focus()
+
+    def action_focus_editor(self) -> None:
+        if self.query_one("#editor-tabs", TabbedContent).active == "raw-tab":
+            self.editor.focus()
+        else:
+            self.form.focus_first()
+
+    def action_focus_preview(self) -> None:
+        tabs = self.query_one("#output-tabs", TabbedContent)
+        if tabs.active == "preview-tab":
+            self.query_one("#preview-text", TextArea).focus()
+        else:
+            self.query_one("#diff-scroll").focus()
+
+    def action_maximize(self) -> None:
+        """Give the focused pane the whole screen (F11 again, or Escape, restores the layout)."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        elif self.focused is not None:
+            self.screen.maximize(self.focused)
+
+    def action_indent(self) -> None:
+        """Indent in the JSON editor (Tab moves the focus to the next pane, as the footer promises)."""
+        if self.focused is self.editor:
+            self.editor.insert(" " * self.editor.indent_width)
+
+    # -- find and go to line (the JSON editor, or the preview when it has the focus) ----------------------
+    def _search_target(self) -> TextArea:
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.id in {"raw", "preview-text"}:
+            self._last_text_pane = focused
+        return self._last_text_pane or self.editor
+
+    def action_find(self) -> None:
+        area = self._search_target()
+        where = "the preview" if area.id == "preview-text" else "the JSON editor"
+
+        def chosen(query: str | None) -> None:
+            if query:
+                self.find_query = query
+                self.find_next(area, query)
+
+        self.ask(PromptScreen(f"Find in {where}", "Text to find (case-insensitive; Enter again finds the next)",
+                              self.find_query), chosen)
+
+    def find_next(self, area: TextArea, query: str) -> bool:
+        """Select the next match of ``query`` after the cursor (wrapping around); say how many there are."""
+        text = area.text
+        lower, needle = text.lower(), query.lower()
+        starts = [i for i in _occurrences(lower, needle)]
+        if not starts:
+            self.notify(f"{query!r} not found", severity="warning", timeout=3)
+            return False
+        row, col = area.cursor_location
+        lines = text.split("\n")
+        cursor = sum(len(line) + 1 for line in lines[:row]) + col
+        index = next((n for n, i in enumerate(starts) if i >= cursor), 0)
+        start = starts[index]
+        end = start + len(needle)
+        area.selection = Selection(_location(text, start), _location(text, end))
+        area.scroll_cursor_visible(center=True)
+        area.focus()
+        self.notify(f"match {index + 1} of {len(starts)}", timeout=2)
+        return True
+
+    def action_go_to_line(self) -> None:
+        area = self._search_target()
+        lines = area.document.line_count
+
+        def check(value: str) -> str:
+            return "" if value.isdigit() and 1 <= int(value) <= lines else f"a line number from 1 to {lines}"
+
+        def chosen(value: str | None) -> None:
+            if value:
+                area.move_cursor((int(value) - 1, 0), center=True)
+                area.focus()
+
+        self.ask(PromptScreen("Go to line", f"Line (1-{lines})", "", check), chosen)
+
+    def action_copy_preview(self) -> None:
+        self.copy_to_clipboard(self.preview.text)
+        self.notify(f"copied the preview ({self.preview.text.count(chr(10))} lines) to the clipboard", timeout=3)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        narrow = width < self.NARROW[0] or height < self.NARROW[1]
+        self.set_class(narrow, "-narrow")
+
+    @on(events.DescendantFocus)
+    def _pane_focused(self, event: events.DescendantFocus) -> None:
+        """In a narrow terminal the sidebar and problems, opened by their key, close when another pane is focused."""
+        widget = event.widget
+        if not any(a.id == "sidebar" for a in widget.ancestors_with_self):
+            self.set_class(False, "-show-sidebar")
+        if not any(a.id == "problems" for a in widget.ancestors_with_self):
+            self.set_class(False, "-show-problems")
+
+    # -- files changed by other programs ---------------------------------------------------------------
+    def _look_at_disk(self) -> None:
+        """Every ``WATCH_INTERVAL``: a stat of each open file (a handful, however large the blueprint; a timer
+        rather than a worker thread, so waiting for the workers to finish, as tests do, still ends)."""
+        changed = []
+        for buf in list(self.session.buffers.values()):
+            stamp = DiskStamp.of(buf.path)
+            if buf.stamp is not None and stamp != buf.stamp and self._disk_seen.get(buf.path) != stamp:
+                self._disk_seen[buf.path] = stamp
+                changed.append(buf)
+        if changed:
+            self._disk_changed(changed)
+
+    def _disk_changed(self, changed: list[Buffer]) -> None:
+        for buf in changed:
+            if not buf.changed_on_disk():
+                continue  # saved here meanwhile
+            if not buf.dirty:
+                self.reload(buf, notice=f"{buf.path.name} changed on disk: reloaded")
+            else:
+                self.disk_conflicts.add(buf.path)
+                self._refresh_title()
+                self.notify(f"{buf.path.name} changed on disk and has unsaved edits here: saving will ask what to "
+                            "do (Ctrl+R reloads, dropping the edits)", severity="warning", timeout=8)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -635,6 +781,7 @@ class EditorApp(App[None]):
             self.notify(f"not saved: {buf.path}: {exc.strerror or exc}", severity="error", timeout=8)
             return
         self.notify(f"saved {buf.path}", timeout=2)
+        self.disk_conflicts.discard(buf.path)
         self._after_disk_change()
         if then is not None:
             then()
@@ -689,16 +836,20 @@ class EditorApp(App[None]):
                                       [("reload", "Reload", "error"), ("cancel", "Cancel", "primary")]),
                          lambda choice: self.reload(buf) if choice == "reload" else None)
 
-    def reload(self, buf: Buffer) -> None:
+    def reload(self, buf: Buffer, notice: str = "") -> None:
         try:
             buf.reload()
         except OSError as exc:
             self.notify(f"cannot reload {buf.path}: {exc}", severity="error")
             return
+        self.disk_conflicts.discard(buf.path)
         if buf is self.session.buffer:
             self._load_buffer(buf)
-        self._after_disk_change()
-        self.notify(f"reloaded {buf.path.name} from disk", timeout=2)
+            self._after_disk_change()
+        else:
+            self._after_disk_change()
+            self.check_all()  # another resource's text changed: the blueprint's checks may change
+        self.notify(notice or f"reloaded {buf.path.name} from disk", timeout=3)
 
     def _after_disk_change(self) -> None:
         """Saved text moved: refresh the title, the sidebar and the diff baseline."""
@@ -796,6 +947,15 @@ class EditorApp(App[None]):
             yield SystemCommand(f"Environment: {env}", f"Preview and validate for {env!r}",
                                 _bind(self.set_environment, env), discover=False)
         yield SystemCommand("Focus problems", "Jump to the problems panel (F5)", self.action_focus_problems)
+        yield SystemCommand("Focus editor", "Jump to the JSON editor or the form (F6)", self.action_focus_editor)
+        yield SystemCommand("Focus preview", "Jump to the preview or the diff (F7)", self.action_focus_preview)
+        yield SystemCommand("Maximize pane", "The focused pane takes the screen; again to restore (F11)",
+                            self.action_maximize)
+        yield SystemCommand("Find", "Find in the JSON editor or the focused preview (Ctrl+F)", self.action_find)
+        yield SystemCommand("Go to line", "Move to a line of the JSON editor or the focused preview (Ctrl+G)",
+                            self.action_go_to_line)
+        yield SystemCommand("Copy preview", "Copy the whole Terraform JSON preview to the clipboard",
+                            self.action_copy_preview)
         yield SystemCommand("Add item", "Add to the form's first list, e.g. a key attribute (Ctrl+O)",
                             self.action_add_item)
         yield SystemCommand("Toggle light / dark", "Switch the theme (Ctrl+T)", self.action_toggle_theme)
@@ -846,6 +1006,20 @@ def preview_text(stack: dict[str, Any]) -> str:
 
     keys = [k for k in TOP_ORDER if k in stack] + sorted(k for k in stack if k not in TOP_ORDER and k != "//")
     return json.dumps({k: ordered(stack[k]) for k in keys}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    found, at = [], text.find(needle)
+    while at != -1:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def _location(text: str, offset: int) -> tuple[int, int]:
+    """(row, column) of a character offset."""
+    row = text.count("\n", 0, offset)
+    return row, offset - (text.rfind("\n", 0, offset) + 1)
 
 
 def _bind(fn: Callable[[Any], None], arg: Any) -> Callable[[], None]:

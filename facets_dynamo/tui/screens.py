@@ -116,13 +116,26 @@ The **problems** panel lists every diagnostic; Enter on one moves the cursor the
 | F2 | switch form / JSON |
 | F3 | switch preview / diff |
 | F4 | next environment |
-| F5 | focus the problems panel |
-| F8 | focus the resources sidebar (blueprints) |
+| F5 | focus the problems panel (opens it in a small terminal) |
+| F6 | focus the editor (JSON or form) |
+| F7 | focus the preview (or the diff) |
+| F8 | focus the resources sidebar (blueprints; opens it in a small terminal) |
+| F11 | maximize the focused pane / restore |
+| Tab / Shift+Tab | next / previous pane (also out of the JSON editor) |
+| Ctrl+] | indent in the JSON editor (Tab moves the focus) |
+| Ctrl+F | find in the JSON editor or the preview (Enter: next match) |
+| Ctrl+G | go to line in the JSON editor or the preview |
 | Ctrl+O | add an item to the form's first list (e.g. a key attribute) |
 | Ctrl+T | light / dark theme |
-| Ctrl+P | command palette (every action is there) |
+| Ctrl+P | command palette (every action is there, e.g. "Copy preview") |
 | F1 or ? | this help |
 | Ctrl+Q | quit (asks when there are unsaved changes) |
+
+Copying the preview: "Copy preview" in the command palette copies all of it; or focus it (F7), select
+with Shift+arrows (Ctrl+A selects all) and press Ctrl+C.
+
+Files are watched: when an open file changes on disk and has no unsaved edits here, it is reloaded (with
+a notice); when it has unsaved edits, the title says "changed on disk" at once and saving asks.
 
 In the JSON editor: Ctrl+Z / Ctrl+Y undo / redo, Ctrl+X / Ctrl+C / Ctrl+V cut / copy / paste.
 """

@@ -7,6 +7,7 @@ would see the files once saved.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -98,10 +99,20 @@ class Checked:
         return {file_key(f) for a in addresses if (r := self.by_address.get(a)) is not None for f in r.files}
 
 
+def _synthesizes(path: Path) -> bool:
+    """Whether a resource file makes a stack (it parses and is neither provided nor disabled): the editor
+    opens a blueprint on the first one, so the first screen has a preview."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("provided") is not True and data.get("disabled") is not True
+
+
 class Session:
-    def __init__(self, target: Path, env: str = DEFAULT_ENVIRONMENT) -> None:
+    def __init__(self, target: Path, env: str | None = None) -> None:
+        """``env`` None: the first environment the blueprint defines (``default`` when it defines none)."""
         target = Path(target)
-        self.env = env
         self.buffers: dict[Path, Buffer] = {}
         if target.is_dir():
             self.root: Path | None = target
@@ -109,7 +120,7 @@ class Session:
             if not files:
                 raise SessionError(f"{target}: no resources found (expected <kind>/instances/<name>.json); "
                                    f"create one with: facets-dynamo new NAME --blueprint {target}")
-            self.current = files[0]
+            self.current = next((f for f in files if _synthesizes(f)), files[0])
         elif target.is_file():
             layout = blueprint_root_of(target)
             self.root = layout[0] if layout else None
@@ -117,6 +128,8 @@ class Session:
         else:
             raise SessionError(f"{target}: no such file or directory; create a resource with: "
                                f"facets-dynamo new {target.stem or 'NAME'}")
+        found = list_environments(self.root) if self.root is not None and env is None else []
+        self.env = env or (found[0] if found else DEFAULT_ENVIRONMENT)
         self.open(self.current)
 
     # -- files -------------------------------------------------------------------------------------

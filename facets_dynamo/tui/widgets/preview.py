@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Selection
 
 from ...semantics import Effect
 from ..changes import DiffView
@@ -37,22 +40,42 @@ class PreviewPane(Vertical):
             status.set_class(name == state, f"-{name}")
         self.set_class(state in {"stale", "failed"}, "-stale")
 
-    def show(self, text: str, subject: object = None) -> None:
-        """Show ``text``; the scroll position is kept only while ``subject`` (the stack shown) is the same."""
+    def show(self, text: str, subject: object = None) -> tuple[int, int] | None:
+        """Show ``text``. For the same ``subject`` (the stack shown) the lines that changed since the last
+        preview are selected and scrolled to, and returned (first row, end row); another subject starts at
+        the top."""
         area = self.query_one("#preview-text", TextArea)
         same = subject == self.subject
         self.subject = subject
-        if area.text == text:
+        old = area.text
+        if old == text:
             if not same:
+                area.move_cursor((0, 0))
                 area.scroll_to(0, 0, animate=False)
-            return
-        scroll = area.scroll_offset if same else None
+            return None
         area.load_text(text)
-        if scroll is not None:
-            area.scroll_to(scroll.x, scroll.y, animate=False)
-        else:
+        if not same or not old:
             area.move_cursor((0, 0))
             area.scroll_to(0, 0, animate=False)
+            return None
+        changed = changed_lines(old.splitlines(), text.splitlines())
+        if changed is None:
+            return None
+        first, end = changed
+        last = max(first, end - 1)
+        area.selection = Selection((first, 0), (last, len(area.document.get_line(last))))
+        area.scroll_cursor_visible(center=True, animate=False)
+        return changed
+
+
+def changed_lines(old: list[str], new: list[str]) -> tuple[int, int] | None:
+    """The rows of ``new`` from the first to the last line that differ from ``old`` (end exclusive)."""
+    blocks = [op for op in SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not blocks:
+        return None
+    first = blocks[0][3]
+    end = max(blocks[-1][4], first + 1)
+    return first, min(end, len(new))
 
 
 class DiffPane(Vertical):

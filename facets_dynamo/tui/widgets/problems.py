@@ -29,7 +29,7 @@ class ProblemsPanel(DataTable[object]):
         self.border_title = "Problems"
 
     def _add_columns(self) -> None:
-        self.add_column("", key="severity", width=7)
+        self.add_column("severity", key="severity", width=8)
         self.add_column("where", key="where")
         self.add_column("code", key="code", width=7)
         self.add_column("problem", key="message")
