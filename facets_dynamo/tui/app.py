@@ -88,11 +88,12 @@ class EditorApp(App[None]):
         Binding("f2", "toggle_editor", "Form/JSON"),
         Binding("f3", "toggle_output", "Diff"),
         Binding("f4", "next_environment", "Env"),
-        Binding("f5", "focus_problems", "Problems"),
-        Binding("f6", "focus_editor", "Editor"),
-        Binding("f7", "focus_preview", "Preview"),
-        Binding("f8", "focus_sidebar", "Resources"),
-        Binding("f11", "maximize", "Max"),
+        # Pane keys win over the focused widget's own (TextArea binds F6/F7 to selections).
+        Binding("f5", "focus_problems", "Problems", priority=True),
+        Binding("f6", "focus_editor", "Editor", priority=True),
+        Binding("f7", "focus_preview", "Preview", priority=True),
+        Binding("f8", "focus_sidebar", "Resources", priority=True),
+        Binding("f11", "maximize", "Max", priority=True),
         Binding("f9", "save_as", "Save as", show=False),
         Binding("ctrl+n", "new_resource", "New", show=False),
         Binding("ctrl+r", "reload", "Reload", show=False),
@@ -583,21 +584,29 @@ class EditorApp(App[None]):
         self.query_one("#output-tabs", TabbedContent).active = "diff-tab"
 
     def action_focus_problems(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
         self.set_class(True, "-show-problems")
         self.problems.focus()
 
     def action_focus_sidebar(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
         for listing in self.query("#resource-list"):
             self.set_class(True, "-show-sidebar")
             listing.focus()
 
     def action_focus_editor(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
         if self.query_one("#editor-tabs", TabbedContent).active == "raw-tab":
             self.editor.focus()
         else:
             self.form.focus_first()
 
     def action_focus_preview(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            return
         tabs = self.query_one("#output-tabs", TabbedContent)
         if tabs.active == "preview-tab":
             self.query_one("#preview-text", TextArea).focus()
@@ -606,6 +615,8 @@ class EditorApp(App[None]):
 
     def action_maximize(self) -> None:
         """Give the focused pane the whole screen (F11 again, or Escape, restores the layout)."""
+        if isinstance(self.screen, ModalScreen):
+            return
         if self.screen.maximized is not None:
             self.screen.minimize()
         elif self.focused is not None:

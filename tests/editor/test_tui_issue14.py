@@ -1,0 +1,301 @@
+"""Pilot tests of issue 14: the eight bugs, and find / go to line, focus keys, small terminals, file watching,
+the first screen, and the incremental check (the same problems as a whole-blueprint check)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from facets_dynamo.tui.app import EditorApp
+from facets_dynamo.tui.screens import ChoiceScreen, PromptScreen
+from facets_dynamo.tui.widgets.form import ItemScreen
+
+SIZE = (160, 45)
+
+
+async def settle(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def blueprint(tmp_path: Path, example_bp: Path) -> Path:
+    root = tmp_path / "blueprint"
+    shutil.copytree(example_bp, root)
+    return root
+
+
+def instance(root: Path, name: str) -> Path:
+    return root / "dynamodb" / "instances" / f"{name}.json"
+
+
+def editor_app(path: Path, env: str | None = "dev") -> EditorApp:
+    return EditorApp(path, env, debounce=0)
+
+
+async def type_text(pilot: Any, text: str) -> None:
+    await pilot.press(*["space" if c == " " else c for c in text])
+
+
+# -- the eight bugs --------------------------------------------------------------------------------------
+async def test_bug1_error_elsewhere_does_not_block_a_valid_resource(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"hash_key": "LockID"', '"hash_key": "Nope"')
+        await settle(pilot)
+        assert app.preview_state == "stale" and "locks has" in app.preview.status
+        app.open_file(instance(blueprint, "orders"))  # orders does not reference locks
+        await settle(pilot)
+        assert app.preview_state == "fresh", app.preview.status
+        assert "orders" in app.preview.text and "LockID" not in app.preview.text
+        assert any(d.file.endswith("locks.json") and d.is_error for d in app.problems.diagnostics)
+        app.open_file(instance(blueprint, "sessions"))  # sessions references locks: blocked, and says why
+        await settle(pilot)
+        assert app.preview_state == "stale"
+        assert "sessions references locks, which has error(s)" in app.preview.status
+
+
+async def test_bug2_item_dialog_takes_typing_at_once(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemScreen)
+        await type_text(pilot, "sk")
+        assert app.screen.query_one("#item-id", Input).value == "sk"
+
+
+async def test_bug3_keys_pressed_again_never_stack_dialogs(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace("distributed-locks", "locks!")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+        assert sum(isinstance(s, ChoiceScreen) for s in app.screen_stack) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        path = instance(blueprint, "locks")
+        path.write_text(path.read_text().replace("distributed", "outside") + " ")
+        for _ in range(3):
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert sum(isinstance(s, ChoiceScreen) for s in app.screen_stack) == 1
+        assert "changed on disk" in str(app.screen.query_one(".dialog-title").content)
+
+
+async def test_bug4_watched_files_reload_or_are_flagged(blueprint: Path) -> None:
+    path = instance(blueprint, "locks")
+    app = editor_app(path)
+    app.WATCH_INTERVAL = 0.05
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        outside = path.read_text().replace("distributed-locks", "changed-outside")
+        path.write_text(outside)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.editor.text == outside:
+                break
+        assert app.editor.text == outside  # unmodified buffer: reloaded
+        assert not app.session.buffer.dirty
+        assert any("changed on disk: reloaded" in n.message for n in app._notifications)
+        app.editor.text = outside.replace("changed-outside", "mine")  # now modified here ...
+        await settle(pilot)
+        path.write_text(outside.replace("changed-outside", "theirs") + "\n")  # ... and on disk
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "changed on disk" in app.sub_title:
+                break
+        assert "changed on disk" in app.sub_title  # flagged at once, not at save
+        assert "mine" in app.editor.text  # the edits are kept
+
+
+async def test_bug5_preview_starts_at_the_top_for_another_resource(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        area = app.query_one("#preview-text", TextArea)
+        area.scroll_to(0, 30, animate=False)
+        await pilot.pause()
+        assert area.scroll_offset.y > 0
+        app.open_file(instance(blueprint, "sessions"))
+        await settle(pilot)
+        assert area.scroll_offset.y == 0
+
+
+async def test_bug6_code_views_follow_the_light_theme(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.editor.theme == "vscode_dark"
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert not app.current_theme.dark
+        assert app.editor.theme == "github_light"
+        assert app.query_one("#preview-text", TextArea).theme == "github_light"
+
+
+async def test_bug7_control_character_message_is_complete(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"hash_key": "LockID"', '"hash_key": "Lock\tID"')
+        await settle(pilot)
+        [found] = [d for d in app.problems.diagnostics if d.code == "FD110"]
+        assert found.message.startswith("invalid control character '\\t' (U+0009) inside a string")
+        assert "escaped (\\t)" in found.message
+
+
+async def test_bug8_screenshot_without_download_folder_goes_to_cwd(blueprint: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_downloads_path", lambda: tmp_path / "no-such-folder")
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    monkeypatch.chdir(shots)
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.deliver_screenshot("shot.svg")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if (shots / "shot.svg").exists():
+                break
+        assert (shots / "shot.svg").read_text().startswith("<svg")
+        assert not (tmp_path / "no-such-folder").exists()
+
+
+# -- find, go to line, the changed part of the preview ----------------------------------------------------
+async def test_find_and_go_to_line_in_editor_and_preview(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.focus()
+        app.editor.move_cursor((0, 0))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await type_text(pilot, "hash_key")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = app.editor.text
+        assert app.editor.selected_text == "hash_key"
+        first = app.editor.selection.start
+        assert first[0] == text[: text.lower().index("hash_key")].count("\n")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await type_text(pilot, "3")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.editor.cursor_location == (2, 0)
+        await pilot.press("f7")  # the preview has the focus: find and go to line work there
+        preview = app.query_one("#preview-text", TextArea)
+        assert app.focused is preview
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input", Input).value = "billing_mode"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert preview.selected_text.lower() == "billing_mode"
+
+
+async def test_preview_marks_and_scrolls_to_what_changed(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"commerce"', '"commerce-x"')
+        await settle(pilot)
+        preview = app.query_one("#preview-text", TextArea)
+        assert "changed: line" in app.preview.status
+        assert "commerce-x" in preview.selected_text
+        row = preview.selection.start[0]
+        assert preview.scroll_offset.y <= row < preview.scroll_offset.y + preview.size.height
+
+
+# -- focus and keys, small terminals ------------------------------------------------------------------
+async def test_pane_keys_and_tab_leaves_the_json_editor(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.focus()
+        before = app.editor.text
+        await pilot.press("tab")
+        assert app.focused is not app.editor and app.editor.text == before
+        await pilot.press("f6")
+        assert app.focused is app.editor
+        await pilot.press("ctrl+right_square_bracket")  # indents instead
+        assert app.editor.text != before
+        await pilot.press("f7")
+        assert app.focused is app.query_one("#preview-text")
+        await pilot.press("f11")  # the preview's pane (its tabs) takes the screen
+        assert app.screen.maximized is app.query_one("#output-tabs")
+        await pilot.press("f11")
+        assert app.screen.maximized is None
+        await pilot.press("f5")
+        assert app.focused is app.problems
+        footer_keys = {key for key, b in app.active_bindings.items() if b.binding.show}
+        assert {"f5", "f6", "f7", "f8", "f11"} <= footer_keys
+
+
+async def test_small_terminal_collapses_sidebar_and_problems(blueprint: Path) -> None:
+    app = editor_app(blueprint)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one("#sidebar")
+        assert app.has_class("-narrow")
+        assert not sidebar.display or sidebar.region.width == 0
+        assert app.editor.region.width >= 35
+        await pilot.press("f8")
+        await pilot.pause()
+        assert sidebar.region.width > 0 and app.focused is app.query_one("#resource-list")
+        await pilot.press("f6")
+        await pilot.pause()
+        assert sidebar.region.width == 0
+        await pilot.press("f11")
+        assert app.screen.maximized is app.query_one("#editor-tabs")
+
+
+# -- first screen ---------------------------------------------------------------------------------------
+async def test_opens_first_synthesizing_resource_in_first_environment(blueprint: Path) -> None:
+    assert json.loads(instance(blueprint, "audit").read_text())["provided"] is True
+    assert json.loads(instance(blueprint, "feature_flags").read_text())["disabled"] is True
+    app = EditorApp(blueprint, debounce=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.session.env == "dev"  # the blueprint's first environment, not "default"
+        assert app.session.current.stem == "locks"  # audit is provided, feature_flags disabled: no preview
+        assert app.preview_state == "fresh" and "aws_dynamodb_table" in app.preview.text
+        assert app.problems.columns["severity"].label.plain == "severity"  # type: ignore[index]
+
+
+# -- the incremental check agrees with the whole-blueprint one -------------------------------------------
+async def test_incremental_check_matches_a_full_check(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"hash_key": "LockID"', '"hash_key": "Nope"')
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"metadata": {', '"metadata": {"name": "sessions", ')
+        await settle(pilot)
+        assert app.checked is not None
+        incremental = sorted((d.file, d.code, d.message) for d in app.checked.diagnostics)
+        full = sorted((d.file, d.code, d.message) for d in app.session.check().diagnostics)
+        assert incremental == full
+        assert any(code == "FD322" for _, code, _ in full)  # same name as sessions
+        rows = app.query_one("#sidebar").rows
+        assert "error" in rows[instance(blueprint, "locks")][1]
