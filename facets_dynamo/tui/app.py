@@ -99,6 +99,7 @@ class EditorApp(App[None]):
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
         Binding("ctrl+right_square_bracket", "indent", "Indent", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("ctrl+f", "find", "Find", show=False, priority=True),  # TextArea has ctrl+f too
         Binding("ctrl+g", "go_to_line", "Go to line", show=False, priority=True),
         Binding("question_mark", "help", "Help", show=False),
@@ -129,6 +130,8 @@ class EditorApp(App[None]):
         self._errors_for: Checked | None = None
         self._form_pending: Any = None  # a parsed document the hidden form has not shown yet
         self._preview_status = ("", "")
+        self._form_problems: list[Diagnostic] = []
+        self._undo_field: str | None = None  # the form field whose edits the newest undo step holds
         self.find_query = ""
         self._last_text_pane: TextArea | None = None
         self._disk_seen: dict[Path, DiskStamp | None] = {}
@@ -233,6 +236,7 @@ class EditorApp(App[None]):
         doc, self._form_pending = self._form_pending, None
         buf = self.session.buffer
         self.form.load(doc.data, self._flavor_form(Resource(doc.data, doc.source, str(buf.path), buf.path.stem)))
+        self.call_after_refresh(lambda: self.form.show_problems(self._form_problems))
 
     @on(TabbedContent.TabActivated, "#editor-tabs")
     def _editor_tab(self, event: TabbedContent.TabActivated) -> None:
@@ -266,6 +270,9 @@ class EditorApp(App[None]):
         self.generation += 1
         buf = self.session.buffer
         self.problems.show(checked.diagnostics, str(buf.path))
+        self._form_problems = [d for d in checked.diagnostics if file_key(d.file) == file_key(buf.path)]
+        if self.query_one("#editor-tabs", TabbedContent).active == "form-tab":
+            self.form.show_problems(self._form_problems)
         self._refresh_title()
         self._refresh_sidebar(checked)
         resource = checked.resource(buf.path)
@@ -488,15 +495,20 @@ class EditorApp(App[None]):
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
-        if new == doc.data:
+        if new == doc.data and json.dumps(new) == json.dumps(doc.data):  # (dict equality ignores key order)
             return
-        self.replace_text(dump_json(new, detect_style(text)))
+        self.replace_text(dump_json(new, detect_style(text)), merge=event.field)
 
-    def replace_text(self, text: str) -> None:
-        """Replace the whole buffer as one undoable edit, keeping the cursor where it was if possible."""
+    def replace_text(self, text: str, merge: str | None = None) -> None:
+        """Replace the whole buffer as one undoable edit, keeping the cursor where it was if possible.
+        ``merge``: a form field's pointer; while the same field is being typed in, its edits stay one undo step."""
         area = self.editor
         row, col = area.cursor_location
         area.replace(text, (0, 0), area.document.end)
+        stack = area.history._undo_stack  # the batches themselves (undo_stack is a copy)
+        if merge is not None and merge == self._undo_field and len(stack) >= 2:
+            stack[-2].extend(stack.pop())  # undone newest first: back to before the field was edited
+        self._undo_field = merge
         lines = area.document.line_count
         row = min(row, lines - 1)
         area.move_cursor((row, min(col, len(area.document.get_line(row)))))
@@ -680,6 +692,11 @@ class EditorApp(App[None]):
 
         self.ask(PromptScreen("Go to line", f"Line (1-{lines})", "", check), chosen)
 
+    def action_undo(self) -> None:
+        """Ctrl+Z in the form undoes the last form edit (the JSON editor's history holds every edit)."""
+        if not isinstance(self.screen, ModalScreen):
+            self.editor.undo()
+
     def action_copy_preview(self) -> None:
         self.copy_to_clipboard(self.preview.text)
         self.notify(f"copied the preview ({self.preview.text.count(chr(10))} lines) to the clipboard", timeout=3)
@@ -695,6 +712,7 @@ class EditorApp(App[None]):
     def _pane_focused(self, event: events.DescendantFocus) -> None:
         """In a narrow terminal the sidebar and problems, opened by their key, close when another pane is focused."""
         widget = event.widget
+        self._undo_field = None  # leaving a field ends its undo step
         if not any(a.id == "sidebar" for a in widget.ancestors_with_self):
             self.set_class(False, "-show-sidebar")
         if not any(a.id == "problems" for a in widget.ancestors_with_self):

@@ -234,6 +234,26 @@ def remove_item(data: dict[str, Any], collection: Collection, item_id: str) -> d
     return out
 
 
+def move_item(data: dict[str, Any], collection: Collection, item_id: str, delta: int) -> dict[str, Any]:
+    """Move an item ``delta`` places (-1 up, +1 down) in its list, or in its object's key order."""
+    out = copy.deepcopy(data)
+    found = get(out, collection.pointer)
+    if collection.keyed and isinstance(found, dict):
+        keys = list(found)
+        if item_id in found:
+            i = keys.index(item_id)
+            j = min(max(i + delta, 0), len(keys) - 1)
+            keys.insert(j, keys.pop(i))
+            moved = {k: found[k] for k in keys}
+            found.clear()
+            found.update(moved)
+    elif isinstance(found, list) and item_id.isdigit() and int(item_id) < len(found):
+        i = int(item_id)
+        j = min(max(i + delta, 0), len(found) - 1)
+        found.insert(j, found.pop(i))
+    return out
+
+
 def valid_id(collection: Collection, item_id: str) -> bool:
     return bool(re.fullmatch(collection.id_pattern, item_id))
 

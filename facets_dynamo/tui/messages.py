@@ -14,11 +14,13 @@ Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class FormEdited(Message):
-    """The form wants ``transform`` applied to the document (it never edits the text itself)."""
+    """The form wants ``transform`` applied to the document (it never edits the text itself). ``field``: the
+    pointer of the field typed in; consecutive edits of one field are one undo step."""
 
-    def __init__(self, transform: Transform) -> None:
+    def __init__(self, transform: Transform, field: str | None = None) -> None:
         super().__init__()
         self.transform = transform
+        self.field = field
 
 
 class ProblemChosen(Message):

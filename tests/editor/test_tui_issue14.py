@@ -299,3 +299,66 @@ async def test_incremental_check_matches_a_full_check(blueprint: Path) -> None:
         assert any(code == "FD322" for _, code, _ in full)  # same name as sessions
         rows = app.query_one("#sidebar").rows
         assert "error" in rows[instance(blueprint, "locks")][1]
+
+
+# -- the form: reorder, diagnostics beside fields, undo ---------------------------------------------------
+async def test_form_reorders_items_and_removal_is_undoable(blueprint: Path) -> None:
+    path = instance(blueprint, "locks")
+    data = json.loads(path.read_text())
+    data["spec"]["attributes"]["sk"] = {"name": "When", "type": "N"}
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    app = editor_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        table = app.form.query_one("#spec-attributes")
+        table.move_cursor(row=1)  # sk
+        await pilot.pause()
+        app.form.move_item("spec-attributes", -1)
+        await settle(pilot)
+        assert list(json.loads(app.editor.text)["spec"]["attributes"]) == ["sk", "key1"]
+        assert table.cursor_row == 0  # the cursor follows the moved item
+        app.form.remove_item("spec-attributes")
+        await settle(pilot)
+        assert list(json.loads(app.editor.text)["spec"]["attributes"]) == ["key1"]
+        table.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+z")  # in the form: undoes the removal
+        await settle(pilot)
+        assert list(json.loads(app.editor.text)["spec"]["attributes"]) == ["sk", "key1"]
+
+
+async def test_form_field_typing_is_one_undo_step(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        original = app.editor.text
+        await pilot.press("f2")
+        await settle(pilot)
+        field = app.form.query_one("#spec-hash_key", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
+        await type_text(pilot, "abc")
+        await settle(pilot)
+        assert json.loads(app.editor.text)["spec"]["hash_key"] == "LockIDabc"
+        app.form.query_one("#aws_dynamodb-range_key", Input).focus()  # leaving the field ends its step
+        await pilot.pause()
+        app.action_undo()
+        await settle(pilot)
+        assert app.editor.text == original  # three keys, one step
+
+
+async def test_form_shows_diagnostics_beside_their_field(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "locks"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        app.editor.text = app.editor.text.replace('"hash_key": "LockID"', '"hash_key": "Nope"')
+        await settle(pilot)
+        line = app.form.query_one("#spec-hash_key-problem")
+        assert line.has_class("-visible") and "Nope" in str(line.content)
+        app.editor.text = app.editor.text.replace('"hash_key": "Nope"', '"hash_key": "LockID"')
+        await settle(pilot)
+        assert not line.has_class("-visible")

@@ -21,6 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Collapsible, DataTable, Input, Label, Select, Static, Switch
 
+from ...diagnostics import Diagnostic
 from ...forms import Collection, Field, FieldKind, Form
 from .. import formmodel as fm
 from ..messages import FormEdited
@@ -33,7 +34,13 @@ def widget_id(pointer: str) -> str:
 
 
 def field_widgets(f: Field, wid: str) -> Iterable[Widget]:
-    """The label and input widget of one field (empty at first; values are set by ``_show``)."""
+    """The label and input widget of one field (empty at first; values are set by ``_show``), then a line for
+    the diagnostics about it (hidden while there are none)."""
+    yield from _input_widgets(f, wid)
+    yield Static("", id=f"{wid}-problem", classes="field-problem")
+
+
+def _input_widgets(f: Field, wid: str) -> Iterable[Widget]:
     if f.kind is FieldKind.SWITCH:
         yield Horizontal(Switch(id=wid), Label(f.label, classes="switch-label"), classes="switch-row")
         return
@@ -183,6 +190,7 @@ class SpecForm(VerticalScroll):
         self.collections: dict[str, Collection] = {}  # table id -> collection
         self._shape: Any = object()
         self._ready = False  # the widgets of ``_shape`` are mounted
+        self._problems: list[Diagnostic] = []
         self._stale_reason: str | None = ""  # what the banner says (None: up to date); "" before the first load
 
     def compose(self) -> ComposeResult:
@@ -216,8 +224,11 @@ class SpecForm(VerticalScroll):
             buttons = Horizontal(Button("Add", id=f"{tid}-add", compact=True),
                                  Button("Edit", id=f"{tid}-edit", compact=True),
                                  Button("Remove", id=f"{tid}-remove", compact=True, variant="error"),
+                                 Button("▲ Up", id=f"{tid}-up", compact=True),
+                                 Button("▼ Down", id=f"{tid}-down", compact=True),
                                  classes="collection-buttons")
-            sections.setdefault(c.section, []).extend([Label(c.label, classes="field-label"), table, buttons])
+            problem = Static("", id=f"{tid}-problem", classes="field-problem")
+            sections.setdefault(c.section, []).extend([Label(c.label, classes="field-label"), table, problem, buttons])
         sections[""].extend(envelope)  # the flavor's main fields first, then the envelope, then the sections
         widgets = sections.pop("")
         for title, inner in sections.items():
@@ -242,6 +253,7 @@ class SpecForm(VerticalScroll):
         self._columns()
         self._ready = True
         self._show()  # the newest document, which may have come while the widgets were being built
+        self.show_problems(self._problems)
 
     # -- showing the document ----------------------------------------------------------------------
     def set_stale(self, reason: str | None) -> None:
@@ -301,6 +313,29 @@ class SpecForm(VerticalScroll):
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
+    def show_problems(self, diagnostics: list[Diagnostic]) -> None:
+        """Each diagnostic beside the field (or list) its pointer falls in; the rest stay in the problems panel."""
+        self._problems = diagnostics
+        if not self._ready:
+            return  # shown when the widgets are built
+        by_widget: dict[str, list[Diagnostic]] = {}
+        targets = [(f.pointer, wid) for wid, f in self.fields.items()] + \
+                  [(c.pointer, tid) for tid, c in self.collections.items()]
+        for d in diagnostics:
+            best = max(((p, w) for p, w in targets if d.path == p or d.path.startswith(p + "/")),
+                       key=lambda t: len(t[0]), default=None)
+            if best is not None:
+                by_widget.setdefault(best[1], []).append(d)
+        for wid in [w for _, w in targets]:
+            found = by_widget.get(wid, [])
+            for line in self.query(f"#{wid}-problem"):
+                assert isinstance(line, Static)
+                text = "\n".join(f"{'✖' if d.is_error else '⚠'} {d.code} {d.message}" for d in found)
+                if str(line.content) != text:
+                    line.update(text)
+                    line.set_class(bool(found), "-visible")
+                    line.set_class(any(d.is_error for d in found), "-error")
+
     def selected(self, tid: str) -> tuple[str, dict[str, Any]] | None:
         table = self.query_one(f"#{tid}", DataTable)
         found = fm.items(self.data, self.collections[tid])
@@ -309,11 +344,11 @@ class SpecForm(VerticalScroll):
         return found[table.cursor_row]
 
     # -- turning edits into transforms -------------------------------------------------------------
-    def _edit(self, transform: fm.Transform) -> None:
+    def _edit(self, transform: fm.Transform, field: str | None = None) -> None:
         if self.stale:
             self.notify("The JSON does not parse: fix it first, the form is out of date", severity="warning")
             return
-        self.post_message(FormEdited(transform))
+        self.post_message(FormEdited(transform, field))
 
     def _field_edited(self, widget: Widget) -> None:
         f = self.fields.get(widget.id or "")
@@ -321,7 +356,7 @@ class SpecForm(VerticalScroll):
             return
         ok, value = value_of(widget, f)
         if ok:
-            self._edit(lambda d: fm.set_value(d, f.pointer, value))
+            self._edit(lambda d: fm.set_value(d, f.pointer, value), f.pointer)
 
     @on(Input.Changed, "#form-body Input")
     def _input_changed(self, event: Input.Changed) -> None:
@@ -344,7 +379,8 @@ class SpecForm(VerticalScroll):
     def _collection_button(self, event: Button.Pressed) -> None:
         tid, _, action = (event.button.id or "").rpartition("-")
         if tid in self.collections:
-            {"add": self.add_item, "edit": self.edit_item, "remove": self.remove_item}[action](tid)
+            {"add": self.add_item, "edit": self.edit_item, "remove": self.remove_item,
+             "up": lambda t: self.move_item(t, -1), "down": lambda t: self.move_item(t, 1)}[action](tid)
 
     @on(DataTable.RowSelected, ".collection")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -390,6 +426,17 @@ class SpecForm(VerticalScroll):
 
     def remove_item(self, tid: str) -> None:
         chosen = self.selected(tid) if tid in self.collections else None
-        if chosen is not None:
+        if chosen is not None and not self.stale:
             c = self.collections[tid]
             self._edit(lambda d: fm.remove_item(d, c, chosen[0]))
+            self.notify(f"removed {c.label.lower()} item {chosen[0]!r} (Ctrl+Z undoes)", timeout=4)
+
+    def move_item(self, tid: str, delta: int) -> None:
+        """Move the selected item up or down; the row cursor follows it."""
+        chosen = self.selected(tid) if tid in self.collections else None
+        if chosen is None or self.stale:
+            return
+        c = self.collections[tid]
+        self._edit(lambda d: fm.move_item(d, c, chosen[0], delta))
+        table = self.query_one(f"#{tid}", DataTable)
+        table.move_cursor(row=min(max(table.cursor_row + delta, 0), max(table.row_count - 1, 0)))
