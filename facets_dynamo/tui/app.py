@@ -84,15 +84,15 @@ class EditorApp(App[None]):
         # Shown in the footer (short labels, so that 80 columns hold the pane keys); the rest are in the help
         # (F1) and the command palette (Ctrl+P).
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("f1", "help", "Help"),
-        Binding("f2", "toggle_editor", "Form/JSON"),
-        Binding("f3", "toggle_output", "Diff"),
-        Binding("f4", "next_environment", "Env"),
+        Binding("f1", "help", "Help", priority=True),
+        Binding("f2", "toggle_editor", "Form", priority=True),
+        Binding("f3", "toggle_output", "Diff", show=False),
+        Binding("f4", "next_environment", "Env", priority=True),
         # Pane keys win over the focused widget's own (TextArea binds F6/F7 to selections).
-        Binding("f5", "focus_problems", "Problems", priority=True),
-        Binding("f6", "focus_editor", "Editor", priority=True),
+        Binding("f5", "focus_problems", "Probs", priority=True),
+        Binding("f6", "focus_editor", "Edit", priority=True),
         Binding("f7", "focus_preview", "Preview", priority=True),
-        Binding("f8", "focus_sidebar", "Resources", priority=True),
+        Binding("f8", "focus_sidebar", "List", priority=True),
         Binding("f11", "maximize", "Max", priority=True),
         Binding("f9", "save_as", "Save as", show=False),
         Binding("ctrl+n", "new_resource", "New", show=False),
@@ -157,7 +157,7 @@ class EditorApp(App[None]):
                 with TabPane("Diff", id="diff-tab"):
                     yield DiffPane(id="diff")
         yield ProblemsPanel(id="problems")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: in the help; 80 columns hold the keys
 
     def on_mount(self) -> None:
         self.query_one(ProblemsPanel).root = self.session.root
@@ -252,8 +252,18 @@ class EditorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="check", exit_on_error=False)
     def _check_all(self, generation: int, texts: dict[Path, str], env: str) -> None:
+        """First the open resource and what it references (its preview can be shown after a few files), then
+        the whole blueprint (problems, sidebar, and the stacks that reference the open one)."""
+        worker = get_current_worker()
+        if self.session.root is not None:
+            files = self.session.closure_files(texts, self.checked)
+            if len(files) * 4 < len(self.session.resource_files()):
+                part = self.session.check(texts=texts, env=env, files=files)
+                if worker.is_cancelled:
+                    return
+                self.call_from_thread(self._checked_all, part, env)
         checked = self.session.check(texts=texts, env=env)
-        if not get_current_worker().is_cancelled:
+        if not worker.is_cancelled:
             self.call_from_thread(self._checked_all, checked, env)
 
     def _checked_all(self, checked: Checked, env: str) -> None:
@@ -269,12 +279,20 @@ class EditorApp(App[None]):
         self.timings.last_check_ms = checked.elapsed_ms
         self.generation += 1
         buf = self.session.buffer
+        if checked.partial:  # the preview first; problems and sidebar when the whole check lands
+            self._request_preview(checked, force)
+            return
         self.problems.show(checked.diagnostics, str(buf.path))
         self._form_problems = [d for d in checked.diagnostics if file_key(d.file) == file_key(buf.path)]
         if self.query_one("#editor-tabs", TabbedContent).active == "form-tab":
             self.form.show_problems(self._form_problems)
         self._refresh_title()
         self._refresh_sidebar(checked)
+        self._request_preview(checked, force)
+
+    def _request_preview(self, checked: Checked, force: bool) -> None:
+        """Synthesize the open resource unless it (or what it references) has errors; say why not."""
+        buf = self.session.buffer
         resource = checked.resource(buf.path)
         needed = checked.files_of(checked.closure(resource.address)) if resource is not None else set()
         needed.add(file_key(buf.path))

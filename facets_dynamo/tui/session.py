@@ -53,6 +53,7 @@ class Checked:
     referrers: dict[str, set[str]] = field(default_factory=dict)   # address -> addresses referencing it
     addresses: list[str] = field(default_factory=list)              # of workspace.resources, in order
     by_address: dict[str, Resource] = field(default_factory=dict)
+    partial: bool = False  # only the open resource and what it references (the whole check is on its way)
     _diagnostics: Diagnostics | None = None
 
     def __post_init__(self) -> None:
@@ -176,9 +177,38 @@ class Session:
         return {p: (b.saved_text if saved else b.text) for p, b in self.buffers.items()
                 if b.stamp is not None or not saved}
 
-    def check(self, saved: bool = False, texts: dict[Path, str] | None = None, env: str | None = None) -> Checked:
-        """Validate every resource with the unsaved buffers (or, with ``saved``, the last saved text) for
-        ``self.env``. Safe in a worker thread when given ``texts`` (see :meth:`texts`)."""
+    def closure_files(self, texts: dict[Path, str], known: Checked | None = None) -> list[Path]:
+        """The open file and the files of the resources it references, directly or not: what its preview is
+        built from. From ``known`` (an earlier check) when it has the open resource, else by following the
+        references through the blueprint's layout (``<kind>/instances/<name>.json``)."""
+        if self.root is None:
+            return [self.current]
+        resource = known.resource(self.current) if known is not None else None
+        if known is not None and resource is not None:
+            return [Path(known.by_address[a].file) for a in sorted(known.closure(resource.address))
+                    if a in known.by_address]
+        found: list[Path] = []
+        todo = [self.current]
+        while todo:
+            path = todo.pop()
+            if path in found:
+                continue
+            found.append(path)
+            try:
+                data = json.loads(texts[path] if path in texts else path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for address in referenced_addresses(data):
+                kind, _, name = address.partition(".")
+                target = self.root / kind / "instances" / f"{name}.json"
+                if target.is_file():
+                    todo.append(target)
+        return found
+
+    def check(self, saved: bool = False, texts: dict[Path, str] | None = None, env: str | None = None,
+              files: list[Path] | None = None) -> Checked:
+        """Validate every resource (or only ``files``: a partial check) with the unsaved buffers (or, with
+        ``saved``, the last saved text) for ``self.env``. Safe in a worker thread when given ``texts``."""
         start = time.perf_counter()
         texts = dict(texts if texts is not None else self.texts(saved))
         env = env or self.env
@@ -193,7 +223,7 @@ class Session:
             if doc is None:
                 unparsed[path] = problems
                 texts[path] = buf.saved_text
-        ws = load_workspace(self.targets(), env, texts=texts)
+        ws = load_workspace(files or self.targets(), env, texts=texts)
         problems = validate_each(ws, ws.resources)
         loading = list(ws.diagnostics)
         if unparsed:
@@ -201,7 +231,7 @@ class Session:
             loading = [d for d in loading if file_key(d.file) not in keys]
             problems = [[] if file_key(r.file) in keys else p for r, p in zip(ws.resources, problems, strict=True)]
             loading += [d for found in unparsed.values() for d in found]
-        return Checked(ws, problems, loading, (time.perf_counter() - start) * 1000)
+        return Checked(ws, problems, loading, (time.perf_counter() - start) * 1000, partial=files is not None)
 
     def check_open(self, base: Checked) -> Checked:
         """Re-check only the open buffer (and the resources that reference it) against ``base``: the
@@ -266,7 +296,8 @@ class Session:
         own = {r.address for r in (old, new) if r is not None}
         wanted = own.union(*(referrers.get(a, set()) for a in own))
         positions = [i for i, a in enumerate(addresses) if a in wanted]
-        checked = Checked(ws, problems, loading, 0.0, None, index, references, referrers, addresses, by_address)
+        checked = Checked(ws, problems, loading, 0.0, None, index, references, referrers, addresses, by_address,
+                          base.partial)
         found = validate_each(ws, [resources[i] for i in positions], by_address=by_address)
         for i, p in zip(positions, found, strict=True):
             if unparsed and i == checked.index.get(key):
