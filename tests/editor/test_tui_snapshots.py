@@ -95,3 +95,48 @@ def test_snapshot_help(snap_compare: Any, spec_file: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+# -- issue 14: find, form lists, 80x24, light theme ---------------------------------------------------------
+def test_snapshot_find_in_editor(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.editor.move_cursor((0, 0))
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        pilot.app.screen.query_one("#prompt-input").value = "LockID"
+        await pilot.press("enter")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_form_lists_with_reorder_and_problem(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        app = pilot.app
+        data = json.loads(app.editor.text)
+        data["spec"]["attributes"]["sk"] = {"name": "When", "type": "N"}
+        data["advanced"] = {"aws_dynamodb": {"range_key": "Nope", "global_secondary_indexes": [
+            {"name": "by-when", "hash_key": "When", "projection_type": "KEYS_ONLY"}]}}
+        app.editor.text = json.dumps(data, indent=2) + "\n"
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_80x24_blueprint(snap_compare: Any, blueprint: Path) -> None:
+    assert snap_compare(EditorApp(blueprint, debounce=0), terminal_size=(80, 24), run_before=settle)
+
+
+def test_snapshot_light_theme(snap_compare: Any, spec_file: Path) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+
+    assert snap_compare(EditorApp(spec_file, debounce=0), terminal_size=SIZE, run_before=run_before)
