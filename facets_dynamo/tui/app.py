@@ -269,15 +269,24 @@ class EditorApp(App[None]):
     def _checked_all(self, checked: Checked, env: str) -> None:
         if env != self.session.env:
             return
+        previous = self.checked
         checked = self.session.check_open(checked)  # the open buffer as it is now
         checked.changed = None  # every sidebar row may differ
         self.checked = checked
-        self._after_check(checked, force=True)
+        resource = checked.resource(self.session.current)
+        # After a partial check the preview is already on its way for this text: the whole check changes it
+        # only when other stacks reference the open one (the engine adds outputs for them).
+        keep = (previous is not None and previous.partial and not checked.partial and resource is not None
+                and previous.workspace.environment.name == env and not checked.referrers.get(resource.address)
+                and self._checked_key == (self.session.buffer.text, env, self.session.current)
+                and not checked.errors_in(checked.files_of(checked.closure(resource.address))))
+        self._after_check(checked, force=True, preview=not keep)
 
-    def _after_check(self, checked: Checked, force: bool) -> None:
+    def _after_check(self, checked: Checked, force: bool, preview: bool = True) -> None:
         """Show a check (problems, sidebar rows it changed, title), then synthesize if the preview can be."""
         self.timings.last_check_ms = checked.elapsed_ms
-        self.generation += 1
+        if preview:
+            self.generation += 1
         buf = self.session.buffer
         if checked.partial:  # the preview first; problems and sidebar when the whole check lands
             self._request_preview(checked, force)
@@ -288,7 +297,8 @@ class EditorApp(App[None]):
             self.form.show_problems(self._form_problems)
         self._refresh_title()
         self._refresh_sidebar(checked)
-        self._request_preview(checked, force)
+        if preview:
+            self._request_preview(checked, force)
 
     def _request_preview(self, checked: Checked, force: bool) -> None:
         """Synthesize the open resource unless it (or what it references) has errors; say why not."""
@@ -359,31 +369,41 @@ class EditorApp(App[None]):
         except Exception as exc:  # a broken plugin must not kill the editor
             outcome.error = f"{type(exc).__name__}: {exc}"
         outcome.synth_ms = (time.perf_counter() - t0) * 1000
-        if baseline_key != self._baseline_key and baseline is None and not worker.is_cancelled:
-            baseline = self.session.check(saved=True, texts=saved_texts, env=outcome.env)
-            outcome.baseline_checked = baseline
-        if baseline is not None and not worker.is_cancelled:
-            if not baseline.diagnostics.ok:
-                outcome.baseline_error = "the saved version is not valid, so there is nothing to compare with"
-            else:
-                try:
-                    outcome.baseline = synthesize_workspace(focus(baseline, self._focus_address(baseline)),
-                                                            validate=False).stacks
-                except Exception as exc:
-                    outcome.baseline_error = f"the saved version does not synthesize: {exc}"
+        if worker.is_cancelled:
+            return
+        self.call_from_thread(self._show_preview, outcome, debounce)  # the preview first, the diff's baseline next
+        if baseline_key == self._baseline_key or worker.is_cancelled:
+            return
+        if baseline is None:  # the saved version of the open resource and what it references
+            files = self.session.closure_files(saved_texts, checked if not checked.partial else None)
+            baseline = self.session.check(saved=True, texts=saved_texts, env=outcome.env,
+                                          files=files if self.session.root is not None else None)
+        done = PreviewOutcome(generation, outcome.env, outcome.stacks, outcome.error, baseline_key,
+                              baseline_checked=baseline)
+        if baseline.errors_in({file_key(f) for r in baseline.workspace.resources for f in r.files}):
+            done.baseline_error = "the saved version is not valid, so there is nothing to compare with"
+        else:
+            try:
+                done.baseline = synthesize_workspace(focus(baseline, self._focus_address(baseline)),
+                                                     validate=False).stacks
+            except Exception as exc:
+                done.baseline_error = f"the saved version does not synthesize: {exc}"
         if not worker.is_cancelled:
-            self.call_from_thread(self._show_preview, outcome, debounce)
+            self.call_from_thread(self._show_baseline, done)
 
     def _focus_address(self, checked: Checked) -> str | None:
         resource = self.session.resource_for(checked)
         return resource.address if resource is not None else None
 
+    def _show_baseline(self, outcome: PreviewOutcome) -> None:
+        """The saved version is synthesized: keep it for the diff, and redraw the diff if it is still current."""
+        self._baseline_checked, self._baseline_checked_key = outcome.baseline_checked, outcome.baseline_key
+        self._baseline_key = outcome.baseline_key
+        self._baseline, self._baseline_error = outcome.baseline, outcome.baseline_error
+        if outcome.generation == self.generation and outcome.stacks is not None:
+            self._render_preview(outcome)
+
     def _show_preview(self, outcome: PreviewOutcome, debounce: float) -> None:
-        if outcome.baseline_checked is not None:
-            self._baseline_checked, self._baseline_checked_key = outcome.baseline_checked, outcome.baseline_key
-        if outcome.baseline_key is not None and (outcome.baseline is not None or outcome.baseline_error):
-            self._baseline_key = outcome.baseline_key
-            self._baseline, self._baseline_error = outcome.baseline, outcome.baseline_error
         if outcome.generation != self.generation:
             return  # a newer edit is on its way (or the spec became invalid meanwhile)
         started = time.perf_counter()
