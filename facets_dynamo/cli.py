@@ -99,7 +99,8 @@ def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str,
 def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fail_on: str | None,
           out: Path) -> None:
     """Validate, then write OUT/manifest.json and OUT/stacks/<name>/cdk.tf.json."""
-    from .synthesis import OutRefused, SynthError, synthesize_workspace
+    from .output import OutRefused
+    from .synthesis import SynthError, synthesize_workspace
 
     _State.fail_on = fail_on
     workspace = _load(paths, env, env_file)

@@ -1,8 +1,7 @@
 """Files the user owns: written whole or not at all, and compared by what they are, not how they are spelled.
 
-One helper per job, used by the editor (save, save as), ``new`` and the editor's "new resource"; the
-synthesized tree has its own all-or-nothing swap (:func:`facets_dynamo.synthesis.write_tree`), built on
-:func:`write_synced`.
+One helper per job, used by the editor (save, save as), ``new``, ``import`` and the editor's "new resource";
+the synthesized tree has its own all-or-nothing swap of a whole folder (:func:`facets_dynamo.output.write_tree`).
 """
 
 from __future__ import annotations
@@ -11,14 +10,6 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-
-
-def write_synced(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file at ``path`` and flush it to the disk before returning."""
-    with open(path, "xb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def write_atomically(path: Path, data: str | bytes, *, overwrite: bool = True) -> Path:
