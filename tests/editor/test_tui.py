@@ -661,3 +661,187 @@ async def test_editor_opens_when_the_engine_cannot_start(spec_file: Path, monkey
         await settle(pilot)
         assert app.editor.text == spec_file.read_text()
         assert app.problems.diagnostics == []
+
+
+# -- the document model (tui/document.py) without the app ------------------------------------------
+
+def _buffer_with_edit(path: Path, text: str) -> Any:
+    from facets_dynamo.tui.document import Buffer
+
+    buf = Buffer.open(path)
+    buf.text = text
+    return buf
+
+
+def test_a_second_save_after_a_save_is_not_a_conflict(spec_file: Path) -> None:
+    # The stamp must be taken again after writing: a stale one makes the next Ctrl+S say "changed on disk".
+    buf = _buffer_with_edit(spec_file, '{"a": 1}\n')
+    buf.save()
+    assert not buf.changed_on_disk() and not buf.dirty and buf.saved_text == '{"a": 1}\n'
+    buf.text = '{"a": 2}\n'
+    assert buf.dirty
+    buf.save()  # no SaveConflict
+    assert spec_file.read_text() == '{"a": 2}\n' and not buf.changed_on_disk()
+
+
+def test_save_refuses_when_the_file_changed_on_disk_unless_forced(spec_file: Path) -> None:
+    from facets_dynamo.tui.document import SaveConflict
+
+    buf = _buffer_with_edit(spec_file, '{"mine": true}\n')
+    spec_file.write_text('{"theirs": true}\n')  # same size class, different content
+    assert buf.changed_on_disk()
+    with pytest.raises(SaveConflict, match="changed on disk"):
+        buf.save()
+    assert spec_file.read_text() == '{"theirs": true}\n' and buf.dirty
+    buf.save(force=True)
+    assert spec_file.read_text() == '{"mine": true}\n' and not buf.changed_on_disk()
+
+
+def test_same_size_same_second_rewrite_is_still_a_conflict(spec_file: Path) -> None:
+    buf = _buffer_with_edit(spec_file, "x")
+    before = spec_file.stat()
+    data = spec_file.read_bytes()
+    spec_file.write_bytes(data.replace(b"LockID", b"LockIX"))  # same size
+    os.utime(spec_file, ns=(before.st_atime_ns, before.st_mtime_ns))  # same mtime: only the hash differs
+    assert buf.changed_on_disk()
+
+
+def test_a_deleted_file_is_changed_on_disk_and_save_recreates_it_when_forced(spec_file: Path) -> None:
+    from facets_dynamo.tui.document import SaveConflict
+
+    buf = _buffer_with_edit(spec_file, "{}\n")
+    spec_file.unlink()
+    with pytest.raises(SaveConflict):
+        buf.save()
+    buf.save(force=True)
+    assert spec_file.read_text() == "{}\n"
+
+
+def test_save_keeps_the_files_mode_bits(spec_file: Path) -> None:
+    spec_file.chmod(0o600)
+    buf = _buffer_with_edit(spec_file, '{"secret": 1}\n')
+    buf.save()
+    assert spec_file.stat().st_mode & 0o7777 == 0o600
+    spec_file.chmod(0o640)
+    buf = _buffer_with_edit(spec_file, '{"secret": 2}\n')
+    buf.save()
+    assert spec_file.stat().st_mode & 0o7777 == 0o640
+
+
+def test_a_new_file_gets_the_umask_mode_not_mkstemps_0600(tmp_path: Path) -> None:
+    from facets_dynamo.tui.document import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "sub" / "new.json", "{}\n")  # the missing folder is created too
+        os.umask(0o027)
+        atomic_write(tmp_path / "other.json", "{}\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "sub" / "new.json").stat().st_mode & 0o7777 == 0o644
+    assert (tmp_path / "other.json").stat().st_mode & 0o7777 == 0o640
+
+
+def test_a_symlinked_spec_is_saved_through_the_link(tmp_path: Path, spec_file: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    target = real / "locks.json"
+    spec_file.rename(target)
+    link = tmp_path / "link.json"
+    link.symlink_to(Path("real") / "locks.json")
+    buf = _buffer_with_edit(link, '{"through": "link"}\n')
+    buf.save()
+    assert link.is_symlink() and os.readlink(link) == str(Path("real") / "locks.json")
+    assert target.read_text() == '{"through": "link"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]
+    assert sorted(p.name for p in real.iterdir()) == ["locks.json"]  # the temp file was beside the target
+    assert not buf.changed_on_disk()
+
+
+@pytest.mark.parametrize("fail_in", ["write", "fsync", "replace"])
+def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   fail_in: str) -> None:
+    import facets_dynamo.tui.document as document
+
+    original = spec_file.read_bytes()
+    buf = _buffer_with_edit(spec_file, '{"half": "written"}\n' * 1000)
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    if fail_in == "write":
+        real_fdopen = os.fdopen
+
+        def fdopen(*args: Any, **kwargs: Any) -> Any:
+            fh = real_fdopen(*args, **kwargs)
+
+            def write(text: str) -> int:  # half of the text reaches the temp file, then the disk is full
+                fh.buffer.write(text[: len(text) // 2].encode())
+                raise OSError(28, "No space left on device")
+
+            fh.write = write
+            return fh
+
+        monkeypatch.setattr(document.os, "fdopen", fdopen)
+    else:
+        monkeypatch.setattr(document.os, fail_in, boom)
+    with pytest.raises(OSError, match="No space left"):
+        buf.save()
+    monkeypatch.undo()
+    assert spec_file.read_bytes() == original
+    assert sorted(p.name for p in spec_file.parent.iterdir()) == ["locks.json"]
+    assert buf.dirty and not buf.changed_on_disk()  # nothing was saved; the next save is not a conflict
+    buf.save()
+    assert spec_file.read_text() == buf.text
+
+
+def test_save_as_refuses_an_existing_file_or_link_and_then_edits_the_new_one(tmp_path: Path, spec_file: Path) -> None:
+    buf = _buffer_with_edit(spec_file, '{"b": 1}\n')
+    with pytest.raises(FileExistsError):
+        buf.save_as(spec_file)
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(FileExistsError):
+        buf.save_as(dangling)
+    assert not (tmp_path / "nowhere.json").exists()
+    new = tmp_path / "copy.json"
+    buf.save_as(new)
+    assert buf.path == new and new.read_text() == '{"b": 1}\n' and not buf.dirty and not buf.changed_on_disk()
+    assert json.loads(spec_file.read_text())["spec"]["hash_key"] == "LockID"  # the original is untouched
+
+
+def test_open_reload_and_undecodable_bytes(tmp_path: Path, spec_file: Path) -> None:
+    from facets_dynamo.tui.document import Buffer, Style
+
+    missing = Buffer.open(tmp_path / "missing.json")
+    assert missing.text == missing.saved_text == "" and missing.stamp is None and not missing.dirty
+    assert missing.style == Style("  ", True)
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"a": "\xff"}')
+    assert Buffer.open(bad).text == '{"a": "\ufffd"}'
+    buf = _buffer_with_edit(spec_file, "edited")
+    spec_file.write_text('{\n\t"x": 1\n}')
+    buf.reload()
+    assert buf.text == buf.saved_text == '{\n\t"x": 1\n}' and not buf.changed_on_disk()
+    assert buf.style == Style("\t", False)
+
+
+@pytest.mark.parametrize("text,indent,newline", [
+    ('{\n    "a": {\n        "b": 1\n    }\n}\n', "    ", True),
+    ('{\n  "a": 1\n}', "  ", False),
+    ('{\n\t"a": {\n\t\t"b": 1\n\t}\n}\n', "\t", True),
+    ('{\n   "a": 1,\n\t"b": 2\n}\n', "   ", True),  # the first indented line decides tabs or spaces
+    ('{"a": 1}', "  ", False),
+    ('{"a": 1}\n', "  ", True),
+    ("", "  ", True),
+])
+def test_detect_style_and_dump_json_round_trip(text: str, indent: str, newline: bool) -> None:
+    from facets_dynamo.tui.document import Style, detect_style, dump_json
+
+    style = detect_style(text)
+    assert style == Style(indent, newline)
+    data = {"a": {"b": ["é", 1]}}
+    dumped = dump_json(data, style)
+    assert json.loads(dumped) == data and dumped.endswith("\n") == newline and "é" in dumped
+    assert dumped.splitlines()[1].startswith(indent + '"a"')
+    assert Style("    ").json_indent == 4 and Style("\t").json_indent == "\t"

@@ -1,0 +1,155 @@
+"""Mutation testing with mutmut 3, one module group at a time: ``./dev mutate [GROUP ...] [--jobs N]``.
+
+Not part of CI. Each group gets its own staging folder ``.mutate/<group>/`` holding a copy of the sources with
+the plugin moved to the top level (mutmut names a mutant after its file path, and the plugin is imported as
+``facets_dynamodb_default``, not ``plugins.facets_dynamodb_default``) and a ``pyproject.toml`` whose
+``[tool.mutmut]`` lists only that group's files and the fast in-process tests that exercise them. mutmut then
+runs, per mutant, only the tests that called the mutated function (it records that in a first pass). Tests
+that run the console script in a subprocess cannot see a mutant, so they are left out.
+
+Groups: rules, model, synth, terraform_strings, jsonsource, output, document (default: all). At the end a
+table per group and a total are printed; ``--list-survivors`` also prints each surviving mutant's name
+(``cd .mutate/<group> && ../../.venv/bin/mutmut show <name>`` shows its diff).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGE = ROOT / ".mutate"
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+
+@dataclass(frozen=True)
+class Group:
+    files: tuple[str, ...]  # paths inside the staging folder
+    tests: tuple[str, ...]  # pytest selection (files or node ids), in-process tests only
+
+
+PLUGIN = "facets_dynamodb_default"
+GROUPS: dict[str, Group] = {
+    "rules": Group((f"{PLUGIN}/rules.py",),
+                   ("tests/test_rules_core.py", "tests/test_rules_advanced.py")),
+    "model": Group((f"{PLUGIN}/model.py",),
+                   ("tests/test_rules_core.py", "tests/test_rules_advanced.py", "tests/test_synth_core.py")),
+    "synth": Group((f"{PLUGIN}/synth.py",),
+                   ("tests/test_synth_core.py", "tests/test_security.py", "tests/test_references.py")),
+    "terraform_strings": Group(("facets_dynamo/terraform_strings.py",),
+                               ("tests/test_properties.py", "tests/test_references.py")),
+    "jsonsource": Group(("facets_dynamo/jsonsource.py",),
+                        ("tests/test_jsonsource.py", "tests/test_blueprint.py")),
+    "output": Group(("facets_dynamo/output.py",),
+                    ("tests/test_security.py",
+                     "tests/test_cli.py::test_synth_never_replaces_a_folder_that_is_not_an_earlier_output",
+                     "tests/test_faults.py::test_disk_full_simulated",
+                     "tests/test_faults.py::test_failed_swap_restores_previous_output",
+                     "tests/test_faults.py::test_keyboard_interrupt_while_writing_keeps_previous_output")),
+    "document": Group(("facets_dynamo/tui/document.py",), ("tests/test_tui.py",)),
+}
+
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 36: "timeout",
+          24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout", -11: "segfault", -9: "segfault",
+          None: "not checked"}
+
+
+def _toml_list(items: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(json.dumps(i) for i in items) + "]"
+
+
+def stage(name: str, group: Group) -> Path:
+    """A fresh staging folder for ``group`` (previous results of that group are discarded)."""
+    folder = STAGE / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    for sub in ("facets_dynamo", "tests", "examples", "schemas", "plugins"):
+        shutil.copytree(ROOT / sub, folder / sub, ignore=ignore, symlinks=True)
+    shutil.copytree(ROOT / "plugins" / PLUGIN, folder / PLUGIN, ignore=ignore)
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject += f"""
+[tool.mutmut]
+source_paths = ["facets_dynamo", "{PLUGIN}"]
+only_mutate = {_toml_list(group.files)}
+also_copy = ["examples", "schemas", "plugins"]
+# notebooks and nbmake off; stop at the first failing test (a mutant is killed by one)
+pytest_add_cli_args = ["-o", "addopts=", "-p", "no:cacheprovider", "-x", "-q", "-m", "not conformance"]
+pytest_add_cli_args_test_selection = {_toml_list(group.tests)}
+# each worker is forked from a server that never started Node (the engine talks to Node over pipes that
+# must not be shared between forked workers)
+process_isolation = "forkserver"
+forkserver_warmup = "none"
+use_git_change_detection = false
+"""
+    (folder / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return folder
+
+
+def results(folder: Path, files: tuple[str, ...]) -> dict[str, str]:
+    """mutant name -> status, read from mutmut's ``.meta`` files."""
+    found: dict[str, str] = {}
+    for rel in files:
+        meta = folder / "mutants" / (rel + ".meta")
+        if not meta.exists():
+            continue
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        for key, code in data.get("exit_code_by_key", {}).items():
+            found[key] = STATUS.get(code, "suspicious")
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", metavar="GROUP", help=", ".join(GROUPS) + " (default: all)")
+    parser.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) - 1))
+    parser.add_argument("--list-survivors", action="store_true")
+    args = parser.parse_args()
+    names = args.groups or list(GROUPS)
+    unknown = [n for n in names if n not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    rows = []
+    total: Counter[str] = Counter()
+    for name in names:
+        group = GROUPS[name]
+        folder = stage(name, group)
+        started = time.perf_counter()
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run([str(MUTMUT), "run", "--max-children", str(args.jobs)], cwd=folder, env=env)
+        elapsed = time.perf_counter() - started
+        status = results(folder, group.files)
+        counts = Counter(status.values())
+        total.update(counts)
+        rows.append((name, len(status), counts, elapsed, proc.returncode))
+        if args.list_survivors:
+            for key, value in sorted(status.items()):
+                if value not in ("killed",):
+                    print(f"  {value}: {key}")
+    print("\n| group | mutants | killed | survived | timeout | other | killed % | killed+timeout % | run time |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, n, counts, elapsed, code in rows:
+        other = n - counts["killed"] - counts["survived"] - counts["timeout"]
+        pct = 100 * counts["killed"] / n if n else 0.0
+        detected = 100 * (counts["killed"] + counts["timeout"]) / n if n else 0.0
+        note = "" if code == 0 else f" (mutmut exit {code})"
+        print(f"| {name} | {n} | {counts['killed']} | {counts['survived']} | {counts['timeout']} | {other} | "
+              f"{pct:.1f}% | {detected:.1f}% | {elapsed / 60:.1f} min{note} |")
+    n = sum(total.values())
+    if len(rows) > 1 and n:
+        other = n - total["killed"] - total["survived"] - total["timeout"]
+        print(f"| total | {n} | {total['killed']} | {total['survived']} | {total['timeout']} | {other} | "
+              f"{100 * total['killed'] / n:.1f}% | {100 * (total['killed'] + total['timeout']) / n:.1f}% | |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
