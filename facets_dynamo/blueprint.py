@@ -136,8 +136,12 @@ def _is(check: Callable[[], bool]) -> bool:
 
 def _folder_name_problem(env: str) -> str | None:
     """Why ``env`` cannot name ``<blueprint>/<env>/`` (it is joined to paths), or None."""
-    if not env:
+    if not env.strip():
         return "is empty"
+    try:
+        env.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid UTF-8"
     if env in (".", "..") or any(c in env for c in "/\\\0"):
         return "is not a single folder name (no '/', '\\', '.' or '..')"
     if len(env.encode("utf-8", "surrogatepass")) > 255:

@@ -45,13 +45,29 @@ def colour() -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stdout.isatty()
+DEBUG_ENV = "FACETS_DYNAMO_DEBUG"
+
+
+class PathParam(click.Path):
+    """``click.Path`` that refuses an empty or blank value: ``Path("")`` would silently mean the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"{value!r} is empty; give a path", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _env_option_problem(env: str) -> str | None:
+    from .blueprint import _folder_name_problem
+
+    return _folder_name_problem(env)
 
 
 def paths_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))(fn)
+    fn = click.argument("paths", nargs=-1, required=True, type=PathParam(path_type=Path))(fn)
     fn = click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
                       help="Environment: selects <blueprint>/<env>/ overrides and the names' suffix.")(fn)
-    fn = click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
+    fn = click.option("--env-file", type=PathParam(path_type=Path, dir_okay=False),
                       help="Environment file (name, region, cloud_tags, backend, provider); default "
                       "<blueprint>/<env>/environment.json, merged over <blueprint>/environment.json.")(fn)
     fn = click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning"]), default=None,
@@ -92,7 +108,7 @@ def validate(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str,
 
 @cli.command()
 @paths_argument
-@click.option("--out", "out", default="cdktf.out", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", "out", default="cdktf.out", show_default=True, type=PathParam(path_type=Path),
               help="Output folder; replaced as a whole, only when everything is valid, and only if it is "
               "empty or exactly an earlier facets-dynamo output (its .facets-dynamo-output.json lists every "
               "file in it). Anything else, a symlink or a missing parent folder is refused (exit 2).")
@@ -103,6 +119,7 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fa
     from .synthesis import SynthError, synthesize_workspace
 
     _State.fail_on = fail_on
+    _check_out(out)
     workspace = _load(paths, env, env_file)
     found = _validate(workspace)
     if _exit_code(found) != EXIT_OK:
@@ -150,10 +167,10 @@ def synth(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fa
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathParam(path_type=Path))
 @click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
               help="Environment: its overrides decide which resources are stacks; its backend the state keys.")
-@click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--env-file", type=PathParam(path_type=Path, dir_okay=False),
               help="Environment file; default <blueprint>/<env>/environment.json (over <blueprint>/environment.json).")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid", show_default=True,
               help="mermaid or dot (Graphviz) to draw; json for pipelines: apply order, each stack's folder and "
@@ -186,12 +203,12 @@ def graph(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str) ->
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=PathParam(path_type=Path))
 @click.option("--base", "base", metavar="REV",
               help="Compare PATH (a file or blueprint folder) at git revision REV with the working tree.")
 @click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
               help="Environment: applies <blueprint>/<env>/ overrides and sets the name suffix of what it creates.")
-@click.option("--env-file", type=click.Path(exists=True, path_type=Path, dir_okay=False),
+@click.option("--env-file", type=PathParam(exists=True, path_type=Path, dir_okay=False),
               help="Environment file (name, region, cloud_tags); default <blueprint>/<env>/environment.json.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="sarif: problems and every replacement or destruction (FD950 / FD951) as SARIF 2.1.0.")
@@ -209,6 +226,8 @@ def diff(paths: tuple[Path, ...], base: str | None, env: str, env_file: Path | N
 
     if base is not None and not base.strip():
         raise click.UsageError("--base needs a git revision (a branch, tag or commit), not an empty string")
+    if base is not None and base.startswith("-"):
+        raise click.UsageError(f"--base {base[:80]!r} is not a git revision (it starts with '-')")
     if base is not None and len(paths) != 1:
         raise click.UsageError("with --base give exactly one PATH (a file or blueprint folder)")
     if base is None and len(paths) != 2:
@@ -267,7 +286,7 @@ def hook() -> None:
 
 
 @hook.command("validate")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=PathParam(path_type=Path))
 @click.option("--fail-on", "fail_on", type=click.Choice(["error", "warning"]), default=None)
 def hook_validate(files: tuple[Path, ...], fail_on: str | None) -> None:
     """Validate every blueprint a changed FILE belongs to, for each of its environments, and loose resource files."""
@@ -293,7 +312,7 @@ def hook_validate(files: tuple[Path, ...], fail_on: str | None) -> None:
 
 
 @hook.command("destructive")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=PathParam(path_type=Path))
 @click.option("--base", default="HEAD", show_default=True, help="The revision to compare with.")
 @click.option("--allow-replace", is_flag=True, help="Report replacements and destructions but do not fail.")
 def hook_destructive(files: tuple[Path, ...], base: str, allow_replace: bool) -> None:
@@ -378,7 +397,7 @@ def explain(code: str) -> None:
 @click.option("--vscode", "vscode", is_flag=True, help="Write each installed flavor's schema to "
               ".facets-dynamo/schemas/ and map blueprint files to it in .vscode/settings.json (json.schemas), "
               "keeping your other settings.")
-@click.option("--blueprint", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--blueprint", default=".", show_default=True, type=PathParam(file_okay=False, path_type=Path),
               help="With --vscode: the blueprint folder (the workspace's root is the current folder).")
 def schema(kind: str | None, flavor: str | None, version: str | None, vscode: bool, blueprint: Path) -> None:
     """Print the JSON Schema of KIND/FLAVOR/VERSION, or set up VS Code (--vscode)."""
@@ -404,7 +423,7 @@ def schema(kind: str | None, flavor: str | None, version: str | None, vscode: bo
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=PathParam(path_type=Path))
 @click.option("--env", "env", default=None,
               help="Environment whose overrides the preview and the problems use (switchable in the app); "
                    "default: the blueprint's first environment, else 'default'.")
@@ -424,9 +443,16 @@ def edit(path: Path, env: str | None, serve: bool, host: str, port: int, token: 
     except ImportError as exc:  # pragma: no cover - the tui extra is missing
         click.echo(f"error: the editor needs the 'tui' extra (pip install 'facets-dynamo[tui]'): {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    problem = _env_option_problem(env)
+    if problem:
+        click.echo(f"error: --env {env[:80]!r} {problem}", err=True)
+        sys.exit(EXIT_USAGE)
     if serve:
         from .tui import serve as served
 
+        if token is None and served.TOKEN_ENV in os.environ:  # click reads an empty variable as unset
+            click.echo(f"error: {served.TOKEN_ENV} is set but empty; unset it for a random token", err=True)
+            sys.exit(EXIT_USAGE)
         try:
             token = served.check_token(token) if token is not None else served.new_token()
         except served.ServeError as exc:
@@ -469,7 +495,7 @@ def edit(path: Path, env: str | None, serve: bool, host: str, port: int, token: 
 
 @cli.command()
 @click.argument("name")
-@click.option("--blueprint", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--blueprint", type=PathParam(file_okay=False, path_type=Path),
               help="Write into BLUEPRINT/<kind>/instances/NAME.json instead of ./NAME.json.")
 @click.option("--flavor", "wanted", metavar="KIND/FLAVOR/VERSION",
               help="The flavor to start from (e.g. dynamodb/default/0.2); needed when several are installed.")
@@ -500,16 +526,16 @@ def new(name: str, blueprint: Path | None, wanted: str | None, open_editor: bool
 
 @cli.command("import")
 @click.argument("name")
-@click.argument("describe_files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("describe_files", nargs=-1, type=PathParam(path_type=Path))
 @click.option("--live", "cloud_name", metavar="CLOUD_NAME",
               help="Read the resource from the cloud (standard credential chain; AWS_ENDPOINT_URL honoured) "
               "instead of saved describe outputs.")
 @click.option("--flavor", "wanted", metavar="KIND/FLAVOR/VERSION", help="Needed when several flavors are installed.")
-@click.option("--blueprint", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--blueprint", type=PathParam(file_okay=False, path_type=Path),
               help="Write BLUEPRINT/<kind>/instances/NAME.json (else ./NAME.json); its environments are used.")
 @click.option("--env", "env", default=DEFAULT_ENVIRONMENT, show_default=True,
               help="The environment the resource lives in (its region, cloud tags, name suffix).")
-@click.option("--env-file", type=click.Path(path_type=Path, dir_okay=False), help="Environment file to use.")
+@click.option("--env-file", type=PathParam(path_type=Path, dir_okay=False), help="Environment file to use.")
 def import_(name: str, describe_files: tuple[Path, ...], cloud_name: str | None, wanted: str | None,
             blueprint: Path | None, env: str, env_file: Path | None) -> None:
     """Write spec NAME that reproduces an existing resource, from DESCRIBE_FILES (e.g. the JSON of `aws dynamodb
@@ -572,7 +598,7 @@ def import_(name: str, describe_files: tuple[Path, ...], cloud_name: str | None,
 
 @cli.command()
 @paths_argument
-@click.option("--saved", type=click.Path(file_okay=False, exists=True, path_type=Path),
+@click.option("--saved", type=PathParam(file_okay=False, exists=True, path_type=Path),
               help="Compare with saved describe outputs in SAVED/<cloud name>/*.json instead of the live cloud.")
 def drift(paths: tuple[Path, ...], env: str, env_file: Path | None, fmt: str, fail_on: str | None,
           saved: Path | None) -> None:
@@ -623,14 +649,41 @@ def _diagnostics(items: Any) -> Diagnostics:
 
 def _environment(blueprint: Path | None, env: str, env_file: Path | None) -> tuple[Any, Diagnostics]:
     """The environment a resource is imported into: the blueprint's files for it, else ``env`` with defaults."""
-    if (blueprint is not None and blueprint.is_dir()) or env_file is not None:
-        ws = _load((blueprint,) if blueprint is not None and blueprint.is_dir() else (), env, env_file)
+    if blueprint is not None and blueprint.is_dir():
+        ws = _load((blueprint,), env, env_file)
         env_problems = [d for d in ws.diagnostics if "environment" in Path(d.file).name]
         bad = [d for d in env_problems if d.is_error]
         return (None if bad else ws.environment), _diagnostics(env_problems)
-    from .environment import Environment
+    from .environment import Environment, load_environment
 
+    if env_file is not None:
+        found, problems = load_environment(env_file, env)
+        return found, _diagnostics(problems)
     return Environment(env), _diagnostics([])
+
+
+_TEMP_SUFFIX = len(".new-4194304-") + 8 + 1  # write_tree's sibling ".<name>.new-<pid>-<random>"
+
+
+def _check_out(out: Path) -> None:
+    """Usage errors of ``--out`` found before any work: a name that is not UTF-8, one too long for the file
+    system once write_tree adds its temp suffix, an existing file that is not a folder."""
+    raw = os.fsencode(out)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{os.fsdecode(raw)!r} is not valid UTF-8", param_hint="'--out'") from None
+    parent = out.absolute().parent
+    try:
+        name_max = os.pathconf(parent, "PC_NAME_MAX") if parent.is_dir() else 255
+    except (OSError, ValueError):
+        name_max = 255
+    longest = max((len(os.fsencode(part)) for part in out.parts), default=0)
+    if longest + (_TEMP_SUFFIX if os.fsencode(out.name) and len(os.fsencode(out.name)) == longest else 0) > name_max:
+        raise click.BadParameter(f"a folder name of {longest} bytes is too long here (at most "
+                                 f"{name_max - _TEMP_SUFFIX} for the output folder)", param_hint="'--out'")
+    if (out.exists() or out.is_symlink()) and not out.is_dir() and not out.is_symlink():
+        raise click.BadParameter(f"{out} exists and is not a folder", param_hint="'--out'")
 
 
 def _load(paths: tuple[Path, ...], env: str, env_file: Path | None) -> Workspace:
@@ -820,7 +873,7 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
 def _exit_code(found: Diagnostics) -> int:
-    if any(d.code in UNREADABLE for d in found.errors):
+    if any(d.code in UNREADABLE or (d.code == "FD403" and d.file == "--env") for d in found.errors):
         return EXIT_USAGE
     fail_on = _State.fail_on or (_State.config.fail_on if _State.config is not None else "error")
     if fail_on == "warning" and any(str(d.severity) == "warning" for d in found):
@@ -873,11 +926,53 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
+def debug_enabled() -> bool:
+    """``FACETS_DYNAMO_DEBUG``: 1/true/yes/on show tracebacks; unset, empty, 0/false/no/off do not."""
+    from .host import SettingError
+
+    raw = os.environ.get(DEBUG_ENV)
+    value = (raw or "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise SettingError(f"{DEBUG_ENV}={raw[:80]!r}: give 1 (show tracebacks) or 0")  # type: ignore[index]
+
+
+def check_settings() -> None:
+    """Every environment variable of facets-dynamo, checked before any work starts: an odd value is a usage
+    error naming the variable (exit 2), never a surprise halfway through."""
+    from .engine import ENGINE_ENV, ENGINES
+    from .host import BLOCK_ENV, SettingError, hook_timeout_from_env
+
+    hook_timeout_from_env()
+    debug_enabled()
+    if ENGINE_ENV in os.environ:
+        raw = os.environ[ENGINE_ENV]
+        if raw.strip() not in ENGINES:
+            raise SettingError(f"{ENGINE_ENV}={raw[:80]!r}: choose one of {', '.join(ENGINES)}, or unset it to use "
+                               "the first one installed")
+    raw = os.environ.get(BLOCK_ENV)
+    if raw:  # unset or empty: nothing is blocked
+        names = [n.strip() for n in raw.split(",")]
+        if any(not n for n in names):
+            raise SettingError(f"{BLOCK_ENV}={raw[:80]!r}: an empty plugin name; give names separated by commas")
+        from importlib.metadata import entry_points
+
+        from . import hookspecs
+
+        known = sorted({ep.name for ep in entry_points(group=hookspecs.PROJECT)})
+        unknown = [n for n in names if n != "*" and n not in known]
+        if unknown:
+            raise SettingError(f"{BLOCK_ENV} names {', '.join(repr(n[:80]) for n in unknown)}, which is no installed "
+                               f"plugin (installed: {', '.join(known) or 'none'}; '*' blocks all)")
+
+
 def _run(argv: list[str] | None) -> int:
-    from .host import SettingError, hook_timeout_from_env
+    from .host import SettingError
 
     try:
-        hook_timeout_from_env()  # an odd setting is a usage error before any work starts
+        check_settings()  # an odd setting is a usage error before any work starts
         result = cli.main(args=argv, prog_name="facets-dynamo", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except SettingError as exc:
@@ -898,7 +993,7 @@ def _run(argv: list[str] | None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
     except Exception as exc:
-        if os.environ.get("FACETS_DYNAMO_DEBUG"):
+        if debug_enabled():
             raise
         click.echo(f"internal error: {type(exc).__name__}: {exc} (set FACETS_DYNAMO_DEBUG=1 for details)",
                    err=True)

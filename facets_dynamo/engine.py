@@ -228,7 +228,9 @@ def _dead_node(exc: BaseException | None) -> int | None:
 
 
 def _node_root() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "facets-dynamo"
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    # the XDG spec: a relative path is invalid and must be ignored (it would depend on the current folder)
+    return (Path(configured) if os.path.isabs(configured) else Path.home() / ".cache") / "facets-dynamo"
 
 
 def _node_temp_dir() -> str | None:

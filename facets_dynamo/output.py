@@ -163,7 +163,7 @@ def write_tree(files: Mapping[str, bytes], out: Path) -> Path:
     if out.is_symlink():
         raise OutRefused(f"{out} is a symbolic link to {os.readlink(out)}; give the target folder itself")
     if out.exists() and not out.is_dir():
-        raise OSError(f"{out} exists and is not a directory")
+        raise OutRefused(f"{out} exists and is not a directory")
     parent = out.absolute().parent
     if not parent.is_dir():
         raise OutRefused(f"{out}: its parent folder {parent} does not exist; create it first")

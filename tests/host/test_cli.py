@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -110,9 +111,9 @@ def test_env_changes_the_table_name_and_so_ddb105(run_cli: Run, write_json: Call
 @pytest.mark.parametrize("env", ["x" * 300, "../prod", ""])
 def test_env_that_cannot_be_a_folder_is_a_diagnostic_not_a_crash(run_cli: Run, example_bp: Path, env: str) -> None:
     # "--env" is joined to blueprint paths: 300 characters used to crash with "File name too long", and
-    # "../prod" read overrides from outside the blueprint.
+    # "../prod" read overrides from outside the blueprint. It is a usage error (exit 2), with its diagnostic.
     result = no_traceback(run_cli("validate", example_bp, "--env", env, "--format", "json"))
-    assert result.returncode == 1
+    assert result.returncode == 2
     found = json.loads(result.stdout)
     env_problem = [d for d in found if d["code"] == "FD403"]
     assert len(env_problem) == 1 and env_problem[0]["file"] == "--env"
@@ -236,7 +237,7 @@ def test_synth_out_is_a_file_is_an_error_not_a_traceback(run_cli: Run, tmp_path:
     target = tmp_path / "taken"
     target.write_text("mine\n")
     result = no_traceback(run_cli("synth", write_json(minimal), "--out", target))
-    assert result.returncode != 0 and "cannot write" in result.stderr
+    assert result.returncode == 2 and "'--out'" in result.stderr and "not a folder" in result.stderr
     assert target.read_text() == "mine\n"
 
 
@@ -265,3 +266,116 @@ def test_unknown_schema_exit_2_lists_available(run_cli: Run) -> None:
     assert result.stdout == ""
     assert "dynamodb/default/9.9" in result.stderr and "dynamodb/default/0.2" in result.stderr
 
+
+
+
+# -- every option and environment variable with an odd value ---------------------------------------
+
+NOT_UTF8 = os.fsdecode(b"\xff\xfe")
+# (command line with {spec} / {out} / {file} placeholders, environment, what stderr must name)
+ODD_SETTINGS: dict[str, tuple[list[str], dict[str, str], str]] = {
+    "validate PATHS empty": (["validate", ""], {}, "PATHS"),
+    "validate PATHS blank": (["validate", "  "], {}, "PATHS"),
+    "validate PATHS not UTF-8": (["validate", f"/nonexistent/{NOT_UTF8}.json"], {}, "nonexistent"),
+    "validate --env empty": (["validate", "{spec}", "--env", ""], {}, "--env"),
+    "validate --env blank": (["validate", "{spec}", "--env", "   "], {}, "--env"),
+    "validate --env huge": (["validate", "{spec}", "--env", "e" * 5000], {}, "--env"),
+    "validate --env not UTF-8": (["validate", "{spec}", "--env", NOT_UTF8], {}, "--env"),
+    "validate --env path": (["validate", "{spec}", "--env", "../prod"], {}, "--env"),
+    "validate --env-file empty": (["validate", "{spec}", "--env-file", ""], {}, "--env-file"),
+    "validate --env-file folder": (["validate", "{spec}", "--env-file", "{out}"], {}, "--env-file"),
+    "validate --format empty": (["validate", "{spec}", "--format", ""], {}, "--format"),
+    "validate --format nan": (["validate", "{spec}", "--format", "nan"], {}, "--format"),
+    "synth --out empty": (["synth", "{spec}", "--out", ""], {}, "--out"),
+    "synth --out blank": (["synth", "{spec}", "--out", "  "], {}, "--out"),
+    "synth --out not UTF-8": (["synth", "{spec}", "--out", "{out}/" + NOT_UTF8], {}, "--out"),
+    "synth --out name too long": (["synth", "{spec}", "--out", "{out}/" + "y" * 250], {}, "--out"),
+    "synth --out a file": (["synth", "{spec}", "--out", "{file}"], {}, "--out"),
+    "synth --env empty": (["synth", "{spec}", "--env", "", "--out", "{out}/new"], {}, "--env"),
+    "synth --format empty": (["synth", "{spec}", "--format", "", "--out", "{out}/new"], {}, "--format"),
+    "diff --base empty": (["diff", "{spec}", "--base", ""], {}, "--base"),
+    "diff --base option": (["diff", "{spec}", "--base", "--output=/tmp/x"], {}, "--base"),
+    "diff --env empty": (["diff", "{spec}", "{spec}", "--env", ""], {}, "--env"),
+    "diff --env-file empty": (["diff", "{spec}", "{spec}", "--env-file", ""], {}, "--env-file"),
+    "diff --format nan": (["diff", "{spec}", "{spec}", "--format", "nan"], {}, "--format"),
+    "diff PATHS empty": (["diff", "", "{spec}"], {}, "PATHS"),
+    "plugins --format empty": (["plugins", "--format", ""], {}, "--format"),
+    "schema empty": (["schema", "", "", ""], {}, "no plugin serves"),
+    "schema huge version": (["schema", "dynamodb", "default", "9" * 5000], {}, "no plugin serves"),
+    "edit PATH empty": (["edit", ""], {}, "PATH"),
+    "edit --env empty": (["edit", "{spec}", "--env", ""], {}, "--env"),
+    "edit --port 0": (["edit", "{spec}", "--serve", "--port", "0"], {}, "--port"),
+    "edit --port negative": (["edit", "{spec}", "--serve", "--port", "-1"], {}, "--port"),
+    "edit --port nan": (["edit", "{spec}", "--serve", "--port", "nan"], {}, "--port"),
+    "edit --port empty": (["edit", "{spec}", "--serve", "--port", ""], {}, "--port"),
+    "edit --port huge": (["edit", "{spec}", "--serve", "--port", "9" * 30], {}, "--port"),
+    "edit --sessions 0": (["edit", "{spec}", "--serve", "--sessions", "0"], {}, "--sessions"),
+    "edit --sessions negative": (["edit", "{spec}", "--serve", "--sessions", "-3"], {}, "--sessions"),
+    "edit --sessions nan": (["edit", "{spec}", "--serve", "--sessions", "nan"], {}, "--sessions"),
+    "edit --sessions huge": (["edit", "{spec}", "--serve", "--sessions", "9" * 30], {}, "--sessions"),
+    "edit --host empty": (["edit", "{spec}", "--serve", "--host", " "], {}, "--host"),
+    "edit --token empty": (["edit", "{spec}", "--serve", "--token", ""], {}, "--token"),
+    "edit --token short": (["edit", "{spec}", "--serve", "--token", "nan"], {}, "--token"),
+    "new NAME empty": (["new", ""], {}, "name"),
+    "new --blueprint empty": (["new", "x", "--blueprint", "", "--no-edit"], {}, "--blueprint"),
+    "new --kind empty": (["new", "x", "--kind", "", "--no-edit"], {}, "no plugin serves"),
+    "new --flavor nan": (["new", "x", "--flavor", "nan", "--no-edit"], {}, "no plugin serves"),
+    "new --version empty": (["new", "x", "--version", "", "--no-edit"], {}, "no plugin serves"),
+    "FACETS_DYNAMO_HOOK_TIMEOUT empty": (["validate", "{spec}"], {"FACETS_DYNAMO_HOOK_TIMEOUT": ""},
+                                         "FACETS_DYNAMO_HOOK_TIMEOUT"),
+    "FACETS_DYNAMO_HOOK_TIMEOUT nan": (["synth", "{spec}", "--out", "{out}/new"], {"FACETS_DYNAMO_HOOK_TIMEOUT": "nan"},
+                                       "FACETS_DYNAMO_HOOK_TIMEOUT"),
+    "FACETS_DYNAMO_HOOK_TIMEOUT negative": (["validate", "{spec}"], {"FACETS_DYNAMO_HOOK_TIMEOUT": "-1"},
+                                            "FACETS_DYNAMO_HOOK_TIMEOUT"),
+    "FACETS_DYNAMO_HOOK_TIMEOUT huge": (["validate", "{spec}"], {"FACETS_DYNAMO_HOOK_TIMEOUT": "1e400"},
+                                        "FACETS_DYNAMO_HOOK_TIMEOUT"),
+    "FACETS_DYNAMO_ENGINE empty": (["synth", "{spec}", "--out", "{out}/new"], {"FACETS_DYNAMO_ENGINE": ""},
+                                   "FACETS_DYNAMO_ENGINE"),
+    "FACETS_DYNAMO_ENGINE unknown": (["validate", "{spec}"], {"FACETS_DYNAMO_ENGINE": "bogus"}, "FACETS_DYNAMO_ENGINE"),
+    "FACETS_DYNAMO_ENGINE nan": (["synth", "{spec}", "--out", "{out}/new"], {"FACETS_DYNAMO_ENGINE": "nan"},
+                                 "FACETS_DYNAMO_ENGINE"),
+    "FACETS_DYNAMO_BLOCK_PLUGINS unknown": (["validate", "{spec}"], {"FACETS_DYNAMO_BLOCK_PLUGINS": "dynamodb_defualt"},
+                                            "FACETS_DYNAMO_BLOCK_PLUGINS"),
+    "FACETS_DYNAMO_BLOCK_PLUGINS commas": (["validate", "{spec}"], {"FACETS_DYNAMO_BLOCK_PLUGINS": ",,"},
+                                           "FACETS_DYNAMO_BLOCK_PLUGINS"),
+    "FACETS_DYNAMO_DEBUG nan": (["validate", "{spec}"], {"FACETS_DYNAMO_DEBUG": "nan"}, "FACETS_DYNAMO_DEBUG"),
+    "FACETS_DYNAMO_DEBUG negative": (["validate", "{spec}"], {"FACETS_DYNAMO_DEBUG": "-1"}, "FACETS_DYNAMO_DEBUG"),
+    "FACETS_DYNAMO_SERVE_TOKEN empty": (["edit", "{spec}", "--serve"], {"FACETS_DYNAMO_SERVE_TOKEN": ""},
+                                        "FACETS_DYNAMO_SERVE_TOKEN"),
+    "FACETS_DYNAMO_SERVE_TOKEN short": (["edit", "{spec}", "--serve"], {"FACETS_DYNAMO_SERVE_TOKEN": "-1"},
+                                        "FACETS_DYNAMO_SERVE_TOKEN"),
+}
+
+
+@pytest.mark.parametrize("case", list(ODD_SETTINGS))
+def test_every_option_and_variable_with_an_odd_value_is_a_usage_error_naming_it(run_cli: Run, example_bp: Path,
+                                                                               tmp_path: Path, case: str) -> None:
+    args, env, named = ODD_SETTINGS[case]
+    out = tmp_path / "out"
+    out.mkdir()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine\n")
+    spec = example_bp / "dynamodb" / "instances" / "locks.json"
+    argv = [a.format(spec=spec, out=out, file=a_file) for a in args]
+    result = no_traceback(run_cli(*argv, cwd=tmp_path, env=env, timeout=60))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert named.lower() in result.stderr.lower() + result.stdout.lower(), result.stderr
+    assert "internal error" not in result.stdout + result.stderr
+    # nothing was written: not in the output folder, not beside it, not in the current folder
+    assert sorted(p.name for p in out.iterdir()) == [] and a_file.read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "out"]
+
+
+def test_debug_variable_takes_0_as_off_and_1_as_on(run_cli: Run, example_bp: Path, tmp_path: Path) -> None:
+    spec = example_bp / "dynamodb" / "instances" / "locks.json"
+    for value in ("0", "false", "", "1", "yes"):
+        assert run_cli("validate", spec, env={"FACETS_DYNAMO_DEBUG": value}).returncode == 0
+
+
+def test_a_relative_xdg_cache_home_is_ignored_as_the_spec_says(run_cli: Run, example_bp: Path,
+                                                               tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = no_traceback(run_cli("synth", example_bp / "dynamodb" / "instances" / "locks.json", "--out", out,
+                                  cwd=tmp_path, env={"XDG_CACHE_HOME": "relative/cache"}))
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "relative").exists() and (out / "manifest.json").is_file()

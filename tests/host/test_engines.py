@@ -48,12 +48,12 @@ def test_forcing_an_unknown_engine_is_a_clear_error(run_cli, example_bp: Path, t
 
     out = tmp_path / "out"
     result = run_cli("synth", example_bp, "--env", "dev", "--out", out, env={ENGINE_ENV: "bogus"})
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error, found before any work starts
     assert "FACETS_DYNAMO_ENGINE='bogus'" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert not out.exists()
-    # validation does not need an engine at all
-    assert run_cli("validate", example_bp, "--env", "dev", env={ENGINE_ENV: "bogus"}).returncode == 0
+    # validation does not need an engine, but an odd setting is refused the same way for every command
+    assert run_cli("validate", example_bp, "--env", "dev", env={ENGINE_ENV: "bogus"}).returncode == 2
 
 
 def test_forcing_an_engine_that_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,7 +106,7 @@ def test_validate_runs_without_node(run_cli, example_bp: Path, tmp_path: Path) -
     assert "5 resource(s) valid" in result.stdout
     bad = run_cli("validate", example_bp / "dynamodb" / "instances" / "locks.json", "--format", "json",
                   "--env", "x" * 300, env=env)
-    assert bad.returncode == 1 and "DDB105" in bad.stdout
+    assert bad.returncode == 2 and "DDB105" in bad.stdout  # exit 2: that --env is a usage error (FD403)
 
 
 PROBE = """
