@@ -37,24 +37,37 @@ class Group:
 
 
 PLUGIN = "facets_dynamodb_default"
+DOCUMENT_TESTS = tuple(f"tests/test_tui.py::{name}" for name in (
+    "test_a_second_save_after_a_save_is_not_a_conflict",
+    "test_save_refuses_when_the_file_changed_on_disk_unless_forced",
+    "test_same_size_same_second_rewrite_is_still_a_conflict",
+    "test_a_deleted_file_is_changed_on_disk_and_save_recreates_it_when_forced", "test_save_keeps_the_files_mode_bits",
+    "test_a_new_file_gets_the_umask_mode_not_mkstemps_0600", "test_a_symlinked_spec_is_saved_through_the_link",
+    "test_a_failed_save_leaves_the_original_intact_and_no_temp_file",
+    "test_save_as_refuses_an_existing_file_or_link_and_then_edits_the_new_one",
+    "test_open_reload_and_undecodable_bytes",
+    "test_detect_style_and_dump_json_round_trip"))
 GROUPS: dict[str, Group] = {
-    "rules": Group((f"{PLUGIN}/rules.py",),
-                   ("tests/test_rules_core.py", "tests/test_rules_advanced.py")),
+    "rules": Group((f"{PLUGIN}/rules.py",), ("tests/test_rules_core.py", "tests/test_rules_advanced.py")),
     "model": Group((f"{PLUGIN}/model.py",),
                    ("tests/test_rules_core.py", "tests/test_rules_advanced.py", "tests/test_synth_core.py")),
     "synth": Group((f"{PLUGIN}/synth.py",),
-                   ("tests/test_synth_core.py", "tests/test_security.py", "tests/test_references.py")),
+                   ("tests/test_synth_core.py", "tests/test_rules_advanced.py", "tests/test_references.py",
+                    "tests/test_security.py::test_iam_policies_are_exactly_upstreams",
+                    "tests/test_security.py::test_iam_policy_arn_is_this_stacks_table")),
     "terraform_strings": Group(("facets_dynamo/terraform_strings.py",),
-                               ("tests/test_properties.py", "tests/test_references.py")),
-    "jsonsource": Group(("facets_dynamo/jsonsource.py",),
-                        ("tests/test_jsonsource.py", "tests/test_blueprint.py")),
+                               ("tests/test_properties.py::test_concatenated_text_stays_literal_around_references",
+                                "tests/test_properties.py::test_percent_before_a_brace_reference_is_not_a_directive",
+                                "tests/test_properties.py::test_adjacent_literals_are_escaped_together",
+                                "tests/test_synth_core.py", "tests/test_references.py")),
+    "jsonsource": Group(("facets_dynamo/jsonsource.py",), ("tests/test_jsonsource.py", "tests/test_blueprint.py")),
     "output": Group(("facets_dynamo/output.py",),
                     ("tests/test_security.py",
                      "tests/test_cli.py::test_synth_never_replaces_a_folder_that_is_not_an_earlier_output",
                      "tests/test_faults.py::test_disk_full_simulated",
                      "tests/test_faults.py::test_failed_swap_restores_previous_output",
                      "tests/test_faults.py::test_keyboard_interrupt_while_writing_keeps_previous_output")),
-    "document": Group(("facets_dynamo/tui/document.py",), ("tests/test_tui.py",)),
+    "document": Group(("facets_dynamo/tui/document.py",), DOCUMENT_TESTS),
 }
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 36: "timeout",
