@@ -11,11 +11,13 @@ any thread use :meth:`Engine.run`, which also turns a dead Node process into :cl
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import importlib
 import importlib.util
 import os
 import queue
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -99,9 +101,16 @@ class Engine:
         node_tmp = _node_temp_dir()
         if node_tmp is not None:  # Node's jsii kernel makes its temp folder there (see _node_temp_dir)
             os.environ["TMPDIR"] = node_tmp
+        _hold_node_stderr()
         try:
             module = importlib.import_module(self.name)
         except Exception as exc:
+            _quiet_node_exit()  # Node may be dead: jsii's own goodbye at exit would print a traceback
+            died = _dead_node(exc)
+            if died is not None:
+                _NODE_STDERR.died = True
+                raise EngineError(f"Node.js (JSII_NODE={node}) {_how_node_ended(died)} while the {self.name} engine "
+                                  "was starting; nothing was synthesized") from exc
             raise EngineError(f"cannot start the {self.name} engine with Node {node}: {_first_line(exc)}") from exc
         finally:
             if node_tmp is not None:
@@ -144,7 +153,8 @@ class Engine:
         except Exception as exc:
             died = _dead_node(exc)
             if died is not None:
-                how = f"was killed by signal {-died}" if died < 0 else f"exited with code {died}"
+                how = _how_node_ended(died)
+                _NODE_STDERR.died = True
                 self.broken = (f"Node.js (JSII_NODE={os.environ.get('JSII_NODE', 'node')}) {how} while the "
                                f"{self.name} engine was working; restart to synthesize again")
                 raise EngineError(self.broken) from exc
@@ -194,6 +204,23 @@ class _EngineThread:
 
 
 _JSII_PROCESS = os.path.join("jsii", "_kernel", "providers", "process.py")
+
+
+def _signal_name(signum: int) -> str | None:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return None
+
+
+def _how_node_ended(status: int) -> str:
+    """Node's exit status in words: a negative status is the signal that killed it; Node turns the signals it
+    handles (SIGINT, SIGTERM, SIGHUP, SIGQUIT) into exit code 128 + signal, which is named too."""
+    if status < 0:
+        name = _signal_name(-status)
+        return f"was killed by signal {-status}" + (f" ({name})" if name else "")
+    name = _signal_name(status - 128) if status > 128 else None
+    return f"exited with code {status}" + (f" after signal {status - 128} ({name})" if name else "")
 
 
 def _dead_node(exc: BaseException | None) -> int | None:
@@ -303,6 +330,57 @@ def _cached_jsii_runtime() -> str | None:
         return None
 
 
+class _NodeStderr:
+    """What Node wrote to stderr that is not a jsii console message (jsii prints such lines raw, e.g.
+    "Error on jsii API channel to child process: Error: read ECONNRESET" when Node is dying)."""
+
+    def __init__(self) -> None:
+        self.held: collections.deque[bytes] = collections.deque(maxlen=50)
+        self.died = False  # Node died while we used it: the FD800 diagnostic already says what happened
+
+
+_NODE_STDERR = _NodeStderr()
+
+
+def _node_stderr_sink(reader: Any) -> None:
+    """jsii's ``stderr_sink``, except that lines that are not console messages are held back: shown when Node
+    ends normally (:func:`stop_node`), dropped when it died (one diagnostic says so; ``FACETS_DYNAMO_DEBUG=1``
+    shows them)."""
+    import base64
+    import json
+    import sys
+
+    for line in iter(reader.readline, b""):
+        try:
+            console = json.loads(line)
+            if console.get("stderr") is not None:
+                sys.stderr.buffer.write(base64.b64decode(console["stderr"]))
+            if console.get("stdout") is not None:
+                sys.stdout.buffer.write(base64.b64decode(console["stdout"]))
+        except Exception:
+            _NODE_STDERR.held.append(line)
+
+
+def _hold_node_stderr() -> None:
+    with contextlib.suppress(Exception):  # jsii internals: best effort only
+        from jsii._kernel.providers import process
+
+        process.stderr_sink = _node_stderr_sink  # read when jsii starts Node's stderr thread
+
+
+def _show_held_node_stderr() -> None:
+    import sys
+
+    debug = os.environ.get("FACETS_DYNAMO_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    if _NODE_STDERR.died and not debug:
+        _NODE_STDERR.held.clear()
+        return
+    with contextlib.suppress(OSError, ValueError):
+        while _NODE_STDERR.held:
+            sys.stderr.buffer.write(_NODE_STDERR.held.popleft())
+        sys.stderr.flush()
+
+
 def _quiet_node_exit() -> None:
     """jsii says goodbye to Node from an ``atexit`` hook by writing to its stdin; when Node is already gone
     (Ctrl-C reaches the whole process group) that prints a ``BrokenPipeError`` traceback after our clean
@@ -324,7 +402,11 @@ def stop_node() -> None:
     with contextlib.suppress(Exception):
         from jsii._runtime import kernel
 
-        _stop_node(kernel.provider._process)
+        node = kernel.provider._process
+        _stop_node(node)
+        if node._process.returncode != 0:  # Node did not end normally: what it said was its dying
+            _NODE_STDERR.died = True
+    _show_held_node_stderr()
     import shutil
 
     shutil.rmtree(_node_root() / "node-tmp" / str(os.getpid()), ignore_errors=True)
