@@ -969,6 +969,14 @@ def check_settings() -> None:
 
 
 def _run(argv: list[str] | None) -> int:
+    try:
+        return _dispatch(argv)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM while the modules below were being imported
+        click.echo("interrupted; previous output left as it was", err=True)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(argv: list[str] | None) -> int:
     from .host import SettingError
 
     try:

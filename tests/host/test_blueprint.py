@@ -74,6 +74,21 @@ def test_diagnostic_on_an_overridden_value_points_at_the_override(bp: Path) -> N
     assert api.validate(api.load(bp, env="prod")).ok  # the base alone is fine
 
 
+def test_override_changing_an_existing_base_value_points_at_the_override_line_and_column(bp: Path) -> None:
+    # the base's hash_key "Pk" is valid; the dev override changes it to a name no attribute has
+    override = bp / "dev" / "dynamodb" / "instances" / "orders.json"
+    override.parent.mkdir(parents=True)
+    override.write_text('{\n  "metadata": {"tags": {"keep": "dev"}},\n  "spec": {\n    "hash_key":   "Nope"\n  }\n}\n')
+    found = api.validate(api.load(bp, env="dev"))
+    (d,) = [d for d in found.errors if d.path == "/spec/hash_key"]
+    assert d.code == "DDB101" and d.file == str(override)
+    line = line_of(override, '"Nope"')
+    assert (d.line, d.column) == (line, override.read_text().splitlines()[line - 1].index('"Nope"') + 1)
+    base = bp / "dynamodb" / "instances" / "orders.json"  # the base is blamed only for what it holds
+    assert {(x.code, x.path) for x in found.errors if x.file == str(base)} <= {("DDB102", "/spec/attributes/pk")}
+    assert api.validate(api.load(bp, env="prod")).ok
+
+
 def test_diagnostic_on_a_base_value_points_at_the_base(bp: Path) -> None:
     base = bp / "dynamodb" / "instances" / "orders.json"
     doc = json.loads(base.read_text())

@@ -228,6 +228,20 @@ def test_checkout_errors(tmp_path: Path, repo: Path) -> None:
         checkout_at(outside, "HEAD")
 
 
+def test_adding_a_range_key_to_a_table_without_one_replaces_it(tmp_path: Path, run_cli) -> None:
+    no_range = changed(advanced__aws_dynamodb__range_key=..., advanced__aws_dynamodb__local_secondary_indexes=...)
+    with_range = changed(advanced__aws_dynamodb__local_secondary_indexes=...)
+    old, new = resource(tmp_path, no_range), resource(tmp_path, with_range, sub="b")
+    d = diff_resources(old, new, "dev")
+    assert d.replaces_table and any("range key" in r for r in d.reasons), d.reasons
+    assert "/advanced/aws_dynamodb/range_key" in {c.path for c in d.changes if c.replaces_table}
+    back = diff_resources(new, old, "dev")  # and removing it again
+    assert back.replaces_table
+    done = run_cli("diff", old.file, new.file, "--env", "dev")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert '+ /advanced/aws_dynamodb/range_key: "Sk"  [replaces table]' in done.stdout, done.stdout
+
+
 # -- the command line ----------------------------------------------------------------------------------
 
 def test_cli_two_files(tmp_path: Path, run_cli) -> None:

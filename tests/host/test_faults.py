@@ -578,7 +578,7 @@ def test_read_only_output_directory(tmp_path: Path, run_cli) -> None:
 def test_failed_swap_restores_previous_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """Without root: moving the new tree into place fails (EROFS) after the old one was moved aside; the old
     one must be moved back."""
-    import facets_dynamo.synthesis as synthesis
+    import facets_dynamo.output as synthesis  # the writer
 
     out = tmp_path / "out"
     _seed_previous(out)
@@ -630,7 +630,7 @@ def test_sigint_during_synth(tmp_path: Path) -> None:
 def test_keyboard_interrupt_while_writing_keeps_previous_output(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C can also land between writing files of the new tree."""
-    import facets_dynamo.synthesis as synthesis
+    import facets_dynamo.output as synthesis  # the writer
 
     result = api.synthesize(EXAMPLE, "dev")
     out = tmp_path / "out"
@@ -650,6 +650,19 @@ def test_keyboard_interrupt_while_writing_keeps_previous_output(tmp_path: Path,
     assert _tree(out) == PREVIOUS and not _leftovers(tmp_path, out)
 
 
+def _wait_for_handlers(proc: subprocess.Popen[str], seconds: float = 60) -> None:
+    """Until the CLI has installed its SIGTERM handler (``SigCgt`` in /proc): before that the interpreter is
+    still starting and a signal has Python's default effect, which is not what this matrix is about."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            caught = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigCgt:")), 16)
+            if caught & (1 << (signal.SIGTERM - 1)):
+                return
+        time.sleep(0.005)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("delay", [0.15, 0.45, 0.75, 1.05])
@@ -664,6 +677,7 @@ def test_signal_at_any_moment_of_synth(tmp_path: Path, signum: int, delay: float
     proc = subprocess.Popen([console_script(), "synth", str(EXAMPLE), "--env", "dev", "--out", str(out)],
                             env={**os.environ, "TMPDIR": str(tmp)}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    _wait_for_handlers(proc)  # the moments are counted from when facets-dynamo runs, not from exec
     time.sleep(delay)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signum)

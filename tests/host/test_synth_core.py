@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.host import Host, default_host
-from facets_dynamo.synthesis import SynthError, Synthesized, synthesize_workspace
+from facets_dynamo.synthesis import SynthError, Synthesized, synthesis_order, synthesize_workspace
 from facets_dynamo.terraform_strings import Ref, escape
 
 GOLDEN = TESTS / "golden" / "core"
@@ -341,3 +341,21 @@ def test_two_cli_runs_give_byte_identical_trees_without_paths_or_timestamps(run_
         assert forbidden not in blob, forbidden
     assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", blob), "timestamp in output"
     assert all(raw.endswith(b"}\n") for raw in one.values())
+
+
+def test_stacks_come_out_sorted_by_name_whatever_the_synthesis_order(tmp_path: Path, minimal: dict[str, Any]) -> None:
+    # "alpha" references "zeta", so zeta is built first; results, files and the manifest still list by name
+    folder = tmp_path / "dynamodb" / "instances"
+    folder.mkdir(parents=True)
+    for name in ("zeta", "mid", "alpha"):
+        doc = copy.deepcopy(minimal)
+        if name == "alpha":
+            doc["metadata"]["tags"] = {"peer": "${dynamodb.zeta.out.attributes.table_name}"}
+        (folder / f"{name}.json").write_text(json.dumps(doc))
+    ws = load_workspace([tmp_path], "default")
+    assert [r.name for r in synthesis_order(list(ws.resources))] == ["zeta", "alpha", "mid"]
+    result = synth(tmp_path)
+    assert list(result.stacks) == ["alpha", "mid", "zeta"]
+    assert list(result.files()) == ["manifest.json", "stacks/alpha/cdk.tf.json", "stacks/mid/cdk.tf.json",
+                                    "stacks/zeta/cdk.tf.json"]
+    assert sorted(result.manifest["stacks"]) == ["alpha", "mid", "zeta"]

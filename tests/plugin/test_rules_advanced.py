@@ -209,6 +209,10 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
      adv(resource_policy_statements={f"S{i}": STATEMENT for i in range(8)}), "20 KB"),
     ("DDB161", adv(**STREAM, kinesis_streaming_destinations=[{"stream_arn": KINESIS}, {"stream_arn": KINESIS + "2"}]),
      adv(**STREAM, kinesis_streaming_destinations=[{"stream_arn": KINESIS}]), "one Kinesis"),
+
+
+    ("DDB140", adv(tags={"AWS:Owner": "me"}), adv(tags={"Owner": "me"}), "'AWS:Owner'"),  # the prefix in any case
+    ("DDB140", {"metadata": {"tags": {"Aws:team": "x"}}}, {"metadata": {"tags": {"team": "x"}}}, "'Aws:team'"),
 ]
 
 WARNING_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
