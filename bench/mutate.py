@@ -45,7 +45,7 @@ DOCUMENT_TESTS = tuple(f"tests/test_tui.py::{name}" for name in (
     "test_a_new_file_gets_the_umask_mode_not_mkstemps_0600", "test_a_symlinked_spec_is_saved_through_the_link",
     "test_a_failed_save_leaves_the_original_intact_and_no_temp_file",
     "test_save_as_refuses_an_existing_file_or_link_and_then_edits_the_new_one",
-    "test_open_reload_and_undecodable_bytes",
+    "test_open_reload_and_undecodable_bytes", "test_disk_stamp_is_mtime_size_and_hash",
     "test_detect_style_and_dump_json_round_trip"))
 GROUPS: dict[str, Group] = {
     "rules": Group((f"{PLUGIN}/rules.py",), ("tests/test_rules_core.py", "tests/test_rules_advanced.py")),

@@ -733,12 +733,12 @@ def test_a_new_file_gets_the_umask_mode_not_mkstemps_0600(tmp_path: Path) -> Non
 
     old = os.umask(0o022)
     try:
-        atomic_write(tmp_path / "sub" / "new.json", "{}\n")  # the missing folder is created too
+        atomic_write(tmp_path / "sub" / "deeper" / "new.json", "{}\n")  # missing folders are created too
         os.umask(0o027)
         atomic_write(tmp_path / "other.json", "{}\n")
     finally:
         os.umask(old)
-    assert (tmp_path / "sub" / "new.json").stat().st_mode & 0o7777 == 0o644
+    assert (tmp_path / "sub" / "deeper" / "new.json").stat().st_mode & 0o7777 == 0o644
     assert (tmp_path / "other.json").stat().st_mode & 0o7777 == 0o640
 
 
@@ -765,6 +765,7 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
 
     original = spec_file.read_bytes()
     buf = _buffer_with_edit(spec_file, '{"half": "written"}\n' * 1000)
+    temps: list[str] = []
 
     def boom(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
@@ -777,6 +778,8 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
 
             def write(text: str) -> int:  # half of the text reaches the temp file, then the disk is full
                 fh.buffer.write(text[: len(text) // 2].encode())
+                # the temp file is a hidden sibling of the target (same file system: os.replace is atomic)
+                temps.extend(p.name for p in spec_file.parent.iterdir() if p.name != "locks.json")
                 raise OSError(28, "No space left on device")
 
             fh.write = write
@@ -788,6 +791,8 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
     with pytest.raises(OSError, match="No space left"):
         buf.save()
     monkeypatch.undo()
+    if fail_in == "write":
+        assert len(temps) == 1 and temps[0].startswith(".locks.json.") and temps[0].endswith(".tmp"), temps
     assert spec_file.read_bytes() == original
     assert sorted(p.name for p in spec_file.parent.iterdir()) == ["locks.json"]
     assert buf.dirty and not buf.changed_on_disk()  # nothing was saved; the next save is not a conflict
@@ -797,7 +802,7 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
 
 def test_save_as_refuses_an_existing_file_or_link_and_then_edits_the_new_one(tmp_path: Path, spec_file: Path) -> None:
     buf = _buffer_with_edit(spec_file, '{"b": 1}\n')
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=r"locks\.json exists; choose another name"):
         buf.save_as(spec_file)
     dangling = tmp_path / "dangling.json"
     dangling.symlink_to(tmp_path / "nowhere.json")
@@ -808,6 +813,18 @@ def test_save_as_refuses_an_existing_file_or_link_and_then_edits_the_new_one(tmp
     buf.save_as(new)
     assert buf.path == new and new.read_text() == '{"b": 1}\n' and not buf.dirty and not buf.changed_on_disk()
     assert json.loads(spec_file.read_text())["spec"]["hash_key"] == "LockID"  # the original is untouched
+
+
+def test_disk_stamp_is_mtime_size_and_hash(spec_file: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    from facets_dynamo.tui.document import DiskStamp
+
+    st = spec_file.stat()
+    assert DiskStamp.of(spec_file) == DiskStamp(st.st_mtime_ns, st.st_size,
+                                                hashlib.sha256(spec_file.read_bytes()).hexdigest())
+    assert DiskStamp.of(tmp_path / "missing.json") is None
+    assert DiskStamp.of(spec_file / "below-a-file.json") is None  # NotADirectoryError
 
 
 def test_open_reload_and_undecodable_bytes(tmp_path: Path, spec_file: Path) -> None:
@@ -834,6 +851,7 @@ def test_open_reload_and_undecodable_bytes(tmp_path: Path, spec_file: Path) -> N
     ('{"a": 1}', "  ", False),
     ('{"a": 1}\n', "  ", True),
     ("", "  ", True),
+    ('{\n \t"a": 1\n}\n', "  ", True),  # mixed space and tab: no pure-space indent to measure, the default
 ])
 def test_detect_style_and_dump_json_round_trip(text: str, indent: str, newline: bool) -> None:
     from facets_dynamo.tui.document import Style, detect_style, dump_json

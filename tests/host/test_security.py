@@ -331,6 +331,181 @@ def test_synth_removes_only_its_own_dead_temp_folders(run_cli, tmp_path: Path) -
     assert all((tmp_path / name / rel).is_file() for name, rel in kept.items())
 
 
+# -- the writer in-process (facets_dynamo/output.py) -------------------------------------------------
+
+TREE = {"manifest.json": b"{}\n", "stacks/locks/cdk.tf.json": b'{"a": 1}\n'}
+
+
+def _only_files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def _marker_of(out: Path) -> Any:
+    return json.loads((out / ".facets-dynamo-output.json").read_bytes())
+
+
+def test_write_tree_writes_the_files_and_a_marker_listing_them(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert write_tree(TREE, out) == out
+    assert _only_files(out) == {"manifest.json", "stacks/locks/cdk.tf.json", ".facets-dynamo-output.json"}
+    assert (out / "stacks" / "locks" / "cdk.tf.json").read_bytes() == b'{"a": 1}\n'
+    assert _marker_of(out) == {"files": ["manifest.json", "stacks/locks/cdk.tf.json"], "written_by": "facets-dynamo"}
+    raw = (out / ".facets-dynamo-output.json").read_text()
+    assert raw.endswith("\n") and raw.index('"files"') < raw.index('"written_by"')  # sorted keys, indented
+    assert out.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temp folder left beside it
+
+
+def test_write_tree_replaces_an_earlier_output_even_with_a_listed_file_deleted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_tree({**TREE, "stacks/old/cdk.tf.json": b"{}"}, out)
+    (out / "manifest.json").unlink()  # deleted by hand: nothing of the user's is in the way
+    write_tree(TREE, out)
+    assert _only_files(out) == {"manifest.json", "stacks/locks/cdk.tf.json", ".facets-dynamo-output.json"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    write_tree(TREE, empty)
+    assert (empty / "manifest.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "out"]
+
+
+@pytest.mark.parametrize("marker", [
+    None, b"not json", b"[]", b'{"written_by": "someone else", "files": []}', b'{"written_by": "facets-dynamo"}',
+    b'{"written_by": "facets-dynamo", "files": "manifest.json"}',
+    b'{"written_by": "facets-dynamo", "files": [1]}', b'{"written_by": "facets-dynamo", "files": ["../x"]}',
+    b'{"written_by": "facets-dynamo", "files": ["a//b"]}', b'{"written_by": "facets-dynamo", "files": ["./a"]}',
+    b'{"written_by": "facets-dynamo", "files": ["a\\\\b"]}', b'{"written_by": "facets-dynamo", "files": ["/abs"]}',
+    b'{"written_by": "facets-dynamo", "files": ["a\\u0000"]}',
+], ids=["none", "garbage", "list", "foreign", "no-files", "files-str", "files-int", "dotdot", "empty-part",
+        "dot", "backslash", "absolute", "nul"])
+def test_write_tree_refuses_a_folder_whose_marker_is_missing_or_not_ours(tmp_path: Path,
+                                                                       marker: bytes | None) -> None:
+    from facets_dynamo.output import OutRefused
+
+    out = tmp_path / "out"
+    (out / "stacks").mkdir(parents=True)
+    (out / "manifest.json").write_bytes(b"{}")
+    if marker is not None:
+        (out / ".facets-dynamo-output.json").write_bytes(marker)
+    before = _state(out)
+    with pytest.raises(OutRefused, match=r"holds files facets-dynamo did not write \(.*manifest\.json"):
+        write_tree(TREE, out)
+    assert _state(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_write_tree_names_foreign_entries_folders_once_and_five_at_most(tmp_path: Path) -> None:
+    from facets_dynamo.output import OutRefused
+
+    out = tmp_path / "out"
+    write_tree(TREE, out)
+    (out / "mine" / "deep").mkdir(parents=True)
+    (out / "mine" / "deep" / "x.tf").write_text("x")
+    (out / "stacks" / "locks" / "extra.tf").write_text("x")
+    (out / "link").symlink_to(out / "manifest.json")  # a link is never ours, even to a file we wrote
+    with pytest.raises(OutRefused) as refused:
+        write_tree(TREE, out)
+    assert "(link, mine, stacks/locks/extra.tf)" in str(refused.value)
+    for i in range(6):
+        (out / f"z{i}").write_text("x")
+    with pytest.raises(OutRefused, match=r"\(link, mine, stacks/locks/extra\.tf, z0, z1 and 4 more\)"):
+        write_tree(TREE, out)
+    (out / ".facets-dynamo-output.json").unlink()
+    (out / ".facets-dynamo-output.json").mkdir()  # a folder where the marker should be
+    with pytest.raises(OutRefused):
+        write_tree(TREE, out)
+
+
+def test_write_tree_refuses_links_missing_parents_files_and_its_own_marker_name(tmp_path: Path) -> None:
+    from facets_dynamo.output import OutRefused
+
+    target = tmp_path / "target"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(OutRefused, match=f"is a symbolic link to {target}"):
+        write_tree(TREE, link)
+    with pytest.raises(OutRefused, match=r"its parent folder .* does not exist"):
+        write_tree(TREE, tmp_path / "a" / "b")
+    a_file = tmp_path / "file"
+    a_file.write_text("mine")
+    with pytest.raises(OutRefused, match="exists and is not a directory"):
+        write_tree(TREE, a_file)
+    with pytest.raises(OSError, match="facets-dynamo's own marker"):
+        write_tree({".facets-dynamo-output.json": b"{}"}, tmp_path / "out")
+    assert a_file.read_text() == "mine" and link.is_symlink() and not list(target.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "link", "target"]
+
+
+def test_write_tree_refuses_an_unreadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import facets_dynamo.output as output
+
+    out = tmp_path / "out"
+    write_tree(TREE, out)
+
+    def scandir(path: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(output.os, "scandir", scandir)
+    with pytest.raises(output.OutRefused, match=r"cannot be read \(Permission denied\); refusing to replace it"):
+        write_tree(TREE, out)
+
+
+def test_write_tree_removes_only_dead_runs_own_temp_folders(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    out = tmp_path / "out"
+    write_tree(TREE, out)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    ours_new = tmp_path / f".out.new-{dead.pid}-abc123"
+    write_tree(TREE, ours_new)  # a killed run's half-built tree: exactly what we write
+    ours_old = tmp_path / f".out.old-{dead.pid}-def456"
+    shutil.copytree(out, ours_old / "tree")
+    emptied = tmp_path / f".out.old-{dead.pid}-ghi789"  # moved aside, then the tree was put back
+    emptied.mkdir()
+    kept = {
+        f".out.new-{dead.pid}-user01": "notes.txt",
+        f".out.old-{dead.pid}-user02": "tree/notes.txt",
+        f".out.old-{dead.pid}-user03": "other/x",
+        ".out.new-nopid": ".facets-dynamo-output.json",
+        f".out.new-{os.getpid()}-live01": ".facets-dynamo-output.json",
+        f".other.new-{dead.pid}-abc123": ".facets-dynamo-output.json",
+        f".out.new-{dead.pid}": ".facets-dynamo-output.json",  # no random part: not our naming
+    }
+    for name, rel in kept.items():
+        (tmp_path / name / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name / rel).write_text(json.dumps({"written_by": "facets-dynamo", "files": []}))
+    (tmp_path / f".out.old-{dead.pid}-file01").write_text("a file, not a folder")
+    write_tree(TREE, out)
+    assert not ours_new.exists() and not ours_old.exists() and not emptied.exists()
+    assert all((tmp_path / name / rel).is_file() for name, rel in kept.items())
+    assert (tmp_path / f".out.old-{dead.pid}-file01").is_file()
+
+
+def test_a_failed_swap_puts_the_previous_output_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import facets_dynamo.output as output
+
+    out = tmp_path / "out"
+    write_tree(TREE, out)
+    before = _state(out)
+    real_rename = os.rename
+    calls: list[tuple[str, str]] = []
+
+    def rename(src: Any, dst: Any) -> None:
+        calls.append((Path(src).name, Path(dst).name))
+        if len(calls) == 2:  # the new tree into place
+            raise OSError(30, "Read-only file system")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(output.os, "rename", rename)
+    with pytest.raises(OSError, match="Read-only"):
+        write_tree({"manifest.json": b"new"}, out)
+    monkeypatch.undo()
+    assert _state(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert calls[0] == ("out", "tree") and calls[2] == ("tree", "out")
+
+
 # -- IAM policies: least privilege, scoped to the table --------------------------------------------
 
 READ_ANYWHERE = ["dynamodb:List*", "dynamodb:DescribeReservedCapacity*", "dynamodb:DescribeLimits",
