@@ -61,12 +61,14 @@ GROUPS: dict[str, Group] = {
                                 "tests/test_properties.py::test_adjacent_literals_are_escaped_together",
                                 "tests/test_synth_core.py", "tests/test_references.py")),
     "jsonsource": Group(("facets_dynamo/jsonsource.py",), ("tests/test_jsonsource.py", "tests/test_blueprint.py")),
-    "output": Group(("facets_dynamo/output.py",),
-                    ("tests/test_security.py",
-                     "tests/test_cli.py::test_synth_never_replaces_a_folder_that_is_not_an_earlier_output",
-                     "tests/test_faults.py::test_disk_full_simulated",
-                     "tests/test_faults.py::test_failed_swap_restores_previous_output",
-                     "tests/test_faults.py::test_keyboard_interrupt_while_writing_keeps_previous_output")),
+    "output": Group(("facets_dynamo/output.py",), tuple(f"tests/test_security.py::{name}" for name in (
+        "test_writer_refuses_paths_outside_out", "test_write_tree_writes_the_files_and_a_marker_listing_them",
+        "test_write_tree_replaces_an_earlier_output_even_with_a_listed_file_deleted",
+        "test_write_tree_refuses_a_folder_whose_marker_is_missing_or_not_ours",
+        "test_write_tree_names_foreign_entries_folders_once_and_five_at_most",
+        "test_write_tree_refuses_links_missing_parents_files_and_its_own_marker_name",
+        "test_write_tree_refuses_an_unreadable_folder", "test_write_tree_removes_only_dead_runs_own_temp_folders",
+        "test_a_failed_swap_puts_the_previous_output_back"))),
     "document": Group(("facets_dynamo/tui/document.py",), DOCUMENT_TESTS),
 }
 
