@@ -37,7 +37,7 @@ class Group:
 
 
 PLUGIN = "facets_dynamodb_default"
-DOCUMENT_TESTS = tuple(f"tests/test_tui.py::{name}" for name in (
+DOCUMENT_TESTS = tuple(f"tests/editor/test_tui.py::{name}" for name in (
     "test_a_second_save_after_a_save_is_not_a_conflict",
     "test_save_refuses_when_the_file_changed_on_disk_unless_forced",
     "test_same_size_same_second_rewrite_is_still_a_conflict",
@@ -48,20 +48,20 @@ DOCUMENT_TESTS = tuple(f"tests/test_tui.py::{name}" for name in (
     "test_open_reload_and_undecodable_bytes", "test_disk_stamp_is_mtime_size_and_hash",
     "test_detect_style_and_dump_json_round_trip"))
 GROUPS: dict[str, Group] = {
-    "rules": Group((f"{PLUGIN}/rules.py",), ("tests/test_rules_core.py", "tests/test_rules_advanced.py")),
+    "rules": Group((f"{PLUGIN}/rules.py",), ("tests/plugin/test_rules_core.py", "tests/plugin/test_rules_advanced.py")),
     "model": Group((f"{PLUGIN}/model.py",),
-                   ("tests/test_rules_core.py", "tests/test_rules_advanced.py", "tests/test_synth_core.py")),
+                   ("tests/plugin/test_rules_core.py", "tests/plugin/test_rules_advanced.py", "tests/host/test_synth_core.py")),
     "synth": Group((f"{PLUGIN}/synth.py",),
-                   ("tests/test_synth_core.py", "tests/test_rules_advanced.py", "tests/test_references.py",
-                    "tests/test_security.py::test_iam_policies_are_exactly_upstreams",
-                    "tests/test_security.py::test_iam_policy_arn_is_this_stacks_table")),
+                   ("tests/host/test_synth_core.py", "tests/plugin/test_rules_advanced.py", "tests/host/test_references.py",
+                    "tests/host/test_security.py::test_iam_policies_are_exactly_upstreams",
+                    "tests/host/test_security.py::test_iam_policy_arn_is_this_stacks_table")),
     "terraform_strings": Group(("facets_dynamo/terraform_strings.py",),
-                               ("tests/test_properties.py::test_concatenated_text_stays_literal_around_references",
-                                "tests/test_properties.py::test_percent_before_a_brace_reference_is_not_a_directive",
-                                "tests/test_properties.py::test_adjacent_literals_are_escaped_together",
-                                "tests/test_synth_core.py", "tests/test_references.py")),
-    "jsonsource": Group(("facets_dynamo/jsonsource.py",), ("tests/test_jsonsource.py", "tests/test_blueprint.py")),
-    "output": Group(("facets_dynamo/output.py",), tuple(f"tests/test_security.py::{name}" for name in (
+                               ("tests/plugin/test_properties.py::test_concatenated_text_stays_literal_around_references",
+                                "tests/plugin/test_properties.py::test_percent_before_a_brace_reference_is_not_a_directive",
+                                "tests/plugin/test_properties.py::test_adjacent_literals_are_escaped_together",
+                                "tests/host/test_synth_core.py", "tests/host/test_references.py")),
+    "jsonsource": Group(("facets_dynamo/jsonsource.py",), ("tests/host/test_jsonsource.py", "tests/host/test_blueprint.py")),
+    "output": Group(("facets_dynamo/output.py",), tuple(f"tests/host/test_security.py::{name}" for name in (
         "test_writer_refuses_paths_outside_out", "test_write_tree_writes_the_files_and_a_marker_listing_them",
         "test_write_tree_replaces_an_earlier_output_even_with_a_listed_file_deleted",
         "test_write_tree_refuses_a_folder_whose_marker_is_missing_or_not_ours",
