@@ -12,6 +12,12 @@ from typing import Any
 
 import pytest
 
+if os.environ.get("MUTANT_UNDER_TEST"):  # ./dev mutate: one failing example kills a mutant; shrinking it is waste
+    from hypothesis import Phase, settings
+
+    settings.register_profile("mutation", phases=[Phase.explicit, Phase.generate], database=None)
+    settings.load_profile("mutation")
+
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"  # shared test data (bad_inputs, golden, conformance, fake_plugin) lives here
 EXAMPLE = ROOT / "examples" / "blueprint"

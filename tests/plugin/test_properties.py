@@ -204,10 +204,24 @@ def test_percent_before_a_brace_reference_is_not_a_directive() -> None:
     text = Ref.concat("100%", Ref("{x}")).text
     assert "%{" not in text.replace("%%{", "")
     assert terraform_reads(text) == "100%{x}"
+    assert text == '100${"%"}{x}'  # byte for byte: the output is deterministic (goldens)
     text = Ref.concat("US$", Ref("{x}")).text
-    assert terraform_reads(text) == "US${x}"
+    assert terraform_reads(text) == "US${x}" and text == 'US${"$"}{x}'
+    assert Ref.concat("AX$%", Ref("{x}")).text == 'AX${"$%"}{x}'  # only the trailing run of $ and %
     refs: list[str] = []
     assert terraform_reads(Ref.concat("cost: $", REF).text, refs) == "cost: $\0" and refs == ["aws_x.y.arn"]
+
+
+def test_render_resolves_every_known_reference_and_keeps_unknown_ones_literal() -> None:
+    from facets_dynamo.terraform_strings import render
+
+    known = {("dynamodb", "b", "attributes.table_arn"): Ref("${aws_dynamodb_table.table.arn}")}
+    text = "x ${dynamodb.a.out.attributes.table_arn} y ${dynamodb.b.out.attributes.table_arn} z %{w}"
+    out = render(text, lambda kind, name, field: known.get((kind, name, field)))
+    refs: list[str] = []
+    assert terraform_reads(out, refs) == "x ${dynamodb.a.out.attributes.table_arn} y \0 z %{w}"
+    assert refs == ["aws_dynamodb_table.table.arn"]
+    assert render("no references", lambda *_: None) == "no references"
 
 
 def test_adjacent_literals_are_escaped_together() -> None:
