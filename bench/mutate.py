@@ -7,6 +7,11 @@ the plugin moved to the top level (mutmut names a mutant after its file path, an
 runs, per mutant, only the tests that called the mutated function (it records that in a first pass). Tests
 that run the console script in a subprocess cannot see a mutant, so they are left out.
 
+mutmut 3 does not mutate decorated functions, which would leave out every ``@rule`` of rules.py and every
+``@property`` of model.py. In the staging copy (only there) those two files get the decorator applied after the
+definition instead (``for fn in (...): rule(fn)`` at the end of the module, ``name = property(name)`` at the end of
+the class): the same objects, registered in the same order, now visible to mutmut.
+
 Groups: rules, model, synth, terraform_strings, jsonsource, output, document (default: all). ``--sample N`` runs
 N mutants per group drawn at random (seed ``--seed``, default 10) instead of all of them: an estimate with its
 sample size, for when a full run does not fit the time (the table says "sampled"). At the end a table per group
@@ -20,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -81,6 +87,49 @@ STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests"
           None: "not checked"}
 
 
+UNDECORATE = (f"{PLUGIN}/rules.py", f"{PLUGIN}/model.py")
+
+
+def undecorate(source: str) -> str:
+    """``@rule`` / ``@property`` / ``@cached_property`` applied after the definition instead of as a decorator
+    (see the module docstring); everything else is left as it is."""
+    lines = source.splitlines()
+    out: list[str] = []
+    module_rules: list[str] = []
+    pending: list[tuple[str, str]] = []  # (decorator, method) of the class being read
+
+    def close_class() -> None:
+        end = len(out)
+        while end and not out[end - 1].strip():
+            end -= 1
+        out[end:end] = [f"    {name} = {deco}({name})" for deco, name in pending]
+        pending.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        indent = len(line) - len(line.lstrip())
+        if pending and line.strip() and indent == 0 and not line.lstrip().startswith("#"):
+            close_class()
+        deco = re.fullmatch(r"\s*@(rule|property|cached_property)", line)
+        method = re.match(r"\s*def (\w+)\(", lines[i + 1]) if deco and i + 1 < len(lines) else None
+        if deco and method:
+            if indent == 0:
+                module_rules.append(method[1])
+            else:
+                pending.append((deco[1], method[1]))
+            i += 1
+            continue
+        out.append(line)
+        i += 1
+    if pending:
+        close_class()
+    if module_rules:
+        out += ["", "", "# ./dev mutate: the decorator, applied after the definitions (mutmut skips decorated ones)",
+                f"for _rule_fn in ({', '.join(module_rules)},):", "    rule(_rule_fn)"]
+    return "\n".join(out) + "\n"
+
+
 def _toml_list(items: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
@@ -94,6 +143,8 @@ def stage(name: str, group: Group) -> Path:
     for sub in ("facets_dynamo", "tests", "examples", "schemas", "plugins"):
         shutil.copytree(ROOT / sub, folder / sub, ignore=ignore, symlinks=True)
     shutil.copytree(ROOT / "plugins" / PLUGIN, folder / PLUGIN, ignore=ignore)
+    for rel in UNDECORATE:
+        (folder / rel).write_text(undecorate((folder / rel).read_text(encoding="utf-8")), encoding="utf-8")
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     pyproject += f"""
 [tool.mutmut]
