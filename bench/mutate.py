@@ -164,6 +164,16 @@ use_git_change_detection = false
     return folder
 
 
+def mutant_names(folder: Path, files: tuple[str, ...]) -> list[str]:
+    """Every mutant mutmut generated for ``files``, read from the mutated copies (``module.x_function__mutmut_N``)."""
+    names = []
+    for rel in files:
+        module = rel.removesuffix(".py").replace("/", ".")
+        text = (folder / "mutants" / rel).read_text(encoding="utf-8")
+        names += [f"{module}.{m}" for m in re.findall(r"^\s*def (x[_ǁ]\S+?__mutmut_\d+)\(", text, re.MULTILINE)]
+    return sorted(set(names))
+
+
 def results(folder: Path, files: tuple[str, ...]) -> dict[str, str]:
     """mutant name -> status, read from mutmut's ``.meta`` files."""
     found: dict[str, str] = {}
@@ -201,7 +211,7 @@ def main() -> int:
         if args.sample:
             # generate the mutants and record which tests reach which function; the filter matches nothing
             subprocess.run([*command, "no.such.mutant"], cwd=folder, env=env, capture_output=True)
-            names = sorted(results(folder, group.files))
+            names = mutant_names(folder, group.files)
             every = len(names)
             command += random.Random(args.seed).sample(names, min(args.sample, every))
         proc = subprocess.run(command, cwd=folder, env=env)
