@@ -490,3 +490,36 @@ def test_autoscaling_emits_targets_and_policies(tmp_path: Path) -> None:
     assert policies["table_read_policy"]["policy_type"] == "TargetTrackingScaling"
     assert stack["resource"]["aws_dynamodb_table"]["table"]["lifecycle"]["ignore_changes"] == [
         "read_capacity", "write_capacity"]
+
+
+def _position(path: Path, needle: str) -> tuple[int, int]:
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return number, line.index(needle) + 1
+    raise AssertionError(needle)
+
+
+def test_rule_details_pointers_positions_and_advice(tmp_path: Path) -> None:
+    """What the table-driven cases do not pin: each stray autoscaling key is named, DDB132's advice, DDB138's
+    pointer, tag-key findings placed on the key (not the value)."""
+    found = check(build(adv(autoscaling_read={"max_capacity": 5}, autoscaling_write={"max_capacity": 5},
+                            range_key="Pk", tags={"AWS:Team": "AWS:Team"})), tmp_path)
+    assert sorted(d.path for d in found if d.code == "DDB130") == [
+        "/advanced/aws_dynamodb/autoscaling_read", "/advanced/aws_dynamodb/autoscaling_write"]
+    (same,) = [d for d in found if d.code == "DDB138"]
+    assert same.path == "/advanced/aws_dynamodb/range_key"
+    (reserved,) = [d for d in found if d.code == "DDB140"]
+    assert reserved.path == "/advanced/aws_dynamodb/tags/AWS:Team"
+    assert (reserved.line, reserved.column) == _position(tmp_path / "table.json", '"AWS:Team": ')
+    enabled = check(build(adv(billing_mode="PROVISIONED", read_capacity=1, write_capacity=1,
+                              autoscaling_enabled=True)), tmp_path)
+    (nothing_scaled,) = [d for d in enabled if d.code == "DDB132"]
+    assert '{"max_capacity": N} for read and/or write' in nothing_scaled.message
+
+
+@pytest.mark.parametrize("size,reported", [(255, False), (256, True)])
+def test_key_attribute_names_up_to_255_bytes(tmp_path: Path, size: int, reported: bool) -> None:
+    name = "é" * (size // 2) + "x" * (size % 2)  # bytes, not characters, count
+    doc = build({"spec": {"attributes": {"pk": {"name": name, "type": "S"}}, "hash_key": name}})
+    assert len(name.encode()) == size
+    assert any(d.code == "DDB107" for d in check(doc, tmp_path)) is reported
