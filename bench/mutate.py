@@ -157,7 +157,11 @@ pytest_add_cli_args_test_selection = {_toml_list(group.tests)}
 # each worker is forked from a server that never started Node (the engine talks to Node over pipes that
 # must not be shared between forked workers)
 process_isolation = "forkserver"
-forkserver_warmup = "none"
+# the server collects the tests once (collection never starts Node), so a worker starts in well under a second
+forkserver_warmup = "collect"
+# a mutant is a timeout only if its tests run 15 times longer than unmutated plus a minute: a worker waiting for a
+# core on a loaded machine is not a hang
+timeout_constant = 60
 use_git_change_detection = false
 """
     (folder / "pyproject.toml").write_text(pyproject, encoding="utf-8")
