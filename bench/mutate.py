@@ -77,7 +77,8 @@ GROUPS: dict[str, Group] = {
         "test_write_tree_refuses_a_folder_whose_marker_is_missing_or_not_ours",
         "test_write_tree_names_foreign_entries_folders_once_and_five_at_most",
         "test_write_tree_refuses_links_missing_parents_files_and_its_own_marker_name",
-        "test_write_tree_refuses_an_unreadable_folder", "test_write_tree_removes_only_dead_runs_own_temp_folders",
+        "test_write_tree_refuses_an_unreadable_folder", "test_a_link_in_place_of_a_folder_we_wrote_is_foreign",
+        "test_write_tree_removes_only_dead_runs_own_temp_folders",
         "test_a_failed_swap_puts_the_previous_output_back"))),
     "document": Group(("facets_dynamo/tui/document.py",), DOCUMENT_TESTS),
 }

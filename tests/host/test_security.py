@@ -351,7 +351,8 @@ def test_write_tree_writes_the_files_and_a_marker_listing_them(tmp_path: Path) -
     assert (out / "stacks" / "locks" / "cdk.tf.json").read_bytes() == b'{"a": 1}\n'
     assert _marker_of(out) == {"files": ["manifest.json", "stacks/locks/cdk.tf.json"], "written_by": "facets-dynamo"}
     raw = (out / ".facets-dynamo-output.json").read_text()
-    assert raw.endswith("\n") and raw.index('"files"') < raw.index('"written_by"')  # sorted keys, indented
+    assert raw.endswith("\n") and raw.index('"files"') < raw.index('"written_by"')  # sorted keys
+    assert raw.startswith('{\n  "files": [\n    "manifest.json",')  # indented, one name a line
     assert out.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temp folder left beside it
 
@@ -405,7 +406,12 @@ def test_write_tree_names_foreign_entries_folders_once_and_five_at_most(tmp_path
     with pytest.raises(OutRefused) as refused:
         write_tree(TREE, out)
     assert "(link, mine, stacks/locks/extra.tf)" in str(refused.value)
-    for i in range(6):
+    (out / "z0").write_text("x")
+    (out / "z1").write_text("x")
+    with pytest.raises(OutRefused) as refused:  # exactly five: all named, no "and 0 more"
+        write_tree(TREE, out)
+    assert "(link, mine, stacks/locks/extra.tf, z0, z1);" in str(refused.value)
+    for i in range(2, 6):
         (out / f"z{i}").write_text("x")
     with pytest.raises(OutRefused, match=r"\(link, mine, stacks/locks/extra\.tf, z0, z1 and 4 more\)"):
         write_tree(TREE, out)
@@ -413,6 +419,19 @@ def test_write_tree_names_foreign_entries_folders_once_and_five_at_most(tmp_path
     (out / ".facets-dynamo-output.json").mkdir()  # a folder where the marker should be
     with pytest.raises(OutRefused):
         write_tree(TREE, out)
+
+
+def test_a_link_in_place_of_a_folder_we_wrote_is_foreign(tmp_path: Path) -> None:
+    from facets_dynamo.output import OutRefused
+
+    out = tmp_path / "out"
+    write_tree(TREE, out)
+    elsewhere = tmp_path / "elsewhere"
+    (out / "stacks" / "locks").rename(elsewhere)  # holds exactly the cdk.tf.json we listed
+    (out / "stacks" / "locks").symlink_to(elsewhere)
+    with pytest.raises(OutRefused, match=r"\(stacks/locks\)"):
+        write_tree(TREE, out)
+    assert (elsewhere / "cdk.tf.json").is_file() and (out / "stacks" / "locks").is_symlink()
 
 
 def test_write_tree_refuses_links_missing_parents_files_and_its_own_marker_name(tmp_path: Path) -> None:
@@ -477,7 +496,21 @@ def test_write_tree_removes_only_dead_runs_own_temp_folders(tmp_path: Path) -> N
         (tmp_path / name / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name / rel).write_text(json.dumps({"written_by": "facets-dynamo", "files": []}))
     (tmp_path / f".out.old-{dead.pid}-file01").write_text("a file, not a folder")
-    write_tree(TREE, out)
+    linked = tmp_path / f".out.old-{dead.pid}-link01"  # "tree" is a link to an earlier output: not ours to judge
+    linked.mkdir()
+    (linked / "tree").symlink_to(out)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live_new = tmp_path / f".out.new-{live.pid}-run001"  # a run still going on: left alone, not disturbed
+        write_tree(TREE, live_new)
+        for i in range(40):  # entries that are not ours, listed before and after the strays
+            (tmp_path / f"unrelated-{i:02}").write_text("x")
+        write_tree(TREE, out)
+        assert live.poll() is None and live_new.is_dir()
+    finally:
+        live.kill()
+        live.wait()
+    assert linked.is_dir() and (linked / "tree").is_symlink() and (out / "manifest.json").is_file()
     assert not ours_new.exists() and not ours_old.exists() and not emptied.exists()
     assert all((tmp_path / name / rel).is_file() for name, rel in kept.items())
     assert (tmp_path / f".out.old-{dead.pid}-file01").is_file()
