@@ -344,9 +344,22 @@ def _marker_of(out: Path) -> Any:
     return json.loads((out / ".facets-dynamo-output.json").read_bytes())
 
 
-def test_write_tree_writes_the_files_and_a_marker_listing_them(tmp_path: Path) -> None:
+def test_write_tree_writes_the_files_and_a_marker_listing_them(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import facets_dynamo.output as output
+
     out = tmp_path / "out"
+    seen: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:  # while the files are written: the new tree is built beside --out
+        seen.extend(p.name for p in tmp_path.iterdir())
+        real_fsync(fd)
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
     assert write_tree(TREE, out) == out
+    monkeypatch.undo()
+    assert seen and all(name.startswith(f".out.new-{os.getpid()}-") for name in seen), seen
     assert _only_files(out) == {"manifest.json", "stacks/locks/cdk.tf.json", ".facets-dynamo-output.json"}
     assert (out / "stacks" / "locks" / "cdk.tf.json").read_bytes() == b'{"a": 1}\n'
     assert _marker_of(out) == {"files": ["manifest.json", "stacks/locks/cdk.tf.json"], "written_by": "facets-dynamo"}
@@ -525,8 +538,12 @@ def test_a_failed_swap_puts_the_previous_output_back(tmp_path: Path, monkeypatch
     real_rename = os.rename
     calls: list[tuple[str, str]] = []
 
+    moved_aside: list[str] = []
+
     def rename(src: Any, dst: Any) -> None:
         calls.append((Path(src).name, Path(dst).name))
+        if len(calls) == 1:
+            moved_aside.append(str(dst))
         if len(calls) == 2:  # the new tree into place
             raise OSError(30, "Read-only file system")
         real_rename(src, dst)
@@ -537,6 +554,8 @@ def test_a_failed_swap_puts_the_previous_output_back(tmp_path: Path, monkeypatch
     monkeypatch.undo()
     assert _state(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert calls[0] == ("out", "tree") and calls[2] == ("tree", "out")
+    assert [Path(p).parent.name.startswith(f".out.old-{os.getpid()}-") and Path(p).parent.parent == tmp_path
+            for p in moved_aside] == [True]
 
 
 # -- IAM policies: least privilege, scoped to the table --------------------------------------------

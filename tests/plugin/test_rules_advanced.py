@@ -523,3 +523,21 @@ def test_key_attribute_names_up_to_255_bytes(tmp_path: Path, size: int, reported
     doc = build({"spec": {"attributes": {"pk": {"name": name, "type": "S"}}, "hash_key": name}})
     assert len(name.encode()) == size
     assert any(d.code == "DDB107" for d in check(doc, tmp_path)) is reported
+
+
+def test_table_model_reads_malformed_values_as_defaults(tmp_path: Path) -> None:
+    from facets_dynamodb_default.model import Table
+
+    doc = build(adv(billing_mode=5, stream_view_type=None, tags={"count": 5, "ok": "yes"}))
+    t = Table(api.resource_from_dict(doc, name="t"), "dev")
+    assert t.billing_mode == "PAY_PER_REQUEST"  # not a string: the default, never the raw value
+    assert t.opt("stream_view_type", "KEYS_ONLY") == "KEYS_ONLY"  # null reads as missing
+    assert t.opt("missing", 7) == 7 and t.opt("billing_mode") == 5
+    assert t.tags({"env": "dev"}) == {"env": "dev", "count": "5", "ok": "yes", "Name": "t-dev"}
+
+
+def test_an_attribute_used_only_as_a_gsi_range_key_is_used(tmp_path: Path) -> None:
+    doc = build(adv(global_secondary_indexes=[{"name": "by-g", "hash_key": "G", "range_key": "Sk",
+                                               "projection_type": "ALL"}]))
+    del doc["advanced"]["aws_dynamodb"]["range_key"]
+    assert not [d for d in check(doc, tmp_path) if d.code == "DDB102"]
