@@ -359,3 +359,20 @@ def test_stacks_come_out_sorted_by_name_whatever_the_synthesis_order(tmp_path: P
     assert list(result.files()) == ["manifest.json", "stacks/alpha/cdk.tf.json", "stacks/mid/cdk.tf.json",
                                     "stacks/zeta/cdk.tf.json"]
     assert sorted(result.manifest["stacks"]) == ["alpha", "mid", "zeta"]
+
+
+def test_autoscaling_policy_tracks_its_targets_utilisation(write_json: Callable[..., Path],
+                                                           minimal: dict[str, Any]) -> None:
+    minimal["advanced"] = {"aws_dynamodb": {"billing_mode": "PROVISIONED", "read_capacity": 2, "write_capacity": 2,
+                                            "autoscaling_enabled": True, "autoscaling_read": {"max_capacity": 9},
+                                            "stream_view_type": "KEYS_ONLY"}}  # stream not enabled
+    resources = synth(write_json(minimal)).stacks["locks"]["resource"]
+    assert "stream_view_type" not in resources["aws_dynamodb_table"]["table"]
+    target = resources["aws_appautoscaling_target"]["table_read_target"]
+    assert (target["min_capacity"], target["max_capacity"]) == (2, 9)
+    policy = resources["aws_appautoscaling_policy"]["table_read_policy"]
+    assert policy["resource_id"] == "${aws_appautoscaling_target.table_read_target.resource_id}"
+    assert policy["policy_type"] == "TargetTrackingScaling"
+    [config] = policy["target_tracking_scaling_policy_configuration"]
+    assert config["predefined_metric_specification"] == [
+        {"predefined_metric_type": "DynamoDBReadCapacityUtilization"}]
