@@ -70,7 +70,8 @@ GROUPS: dict[str, Group] = {
                                 "tests/test_properties.py::test_percent_before_a_brace_reference_is_not_a_directive",
                                 "tests/test_properties.py::test_adjacent_literals_are_escaped_together",
                                 "tests/test_synth_core.py", "tests/test_references.py")),
-    "jsonsource": Group(("facets_dynamo/jsonsource.py",), ("tests/test_jsonsource.py", "tests/test_blueprint.py")),
+    "jsonsource": Group(("facets_dynamo/jsonsource.py",), ("tests/test_jsonsource.py", "tests/test_blueprint.py",
+                                                           "tests/test_bad_inputs.py::test_bad_input_in_process")),
     "output": Group(("facets_dynamo/output.py",), tuple(f"tests/test_security.py::{name}" for name in (
         "test_writer_refuses_paths_outside_out", "test_write_tree_writes_the_files_and_a_marker_listing_them",
         "test_write_tree_replaces_an_earlier_output_even_with_a_listed_file_deleted",

@@ -170,6 +170,24 @@ def test_bad_input(case: dict[str, Any], tmp_path: Path, run_cli) -> None:
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out-existing")]
 
 
+IN_PROCESS = [c for c in CASES if not c.get("args")]
+
+
+@pytest.mark.parametrize("case", IN_PROCESS, ids=[c["id"] for c in IN_PROCESS])
+def test_bad_input_in_process(case: dict[str, Any], tmp_path: Path) -> None:
+    """The same corpus through the API, in this process: the same code at the same line:column as the console
+    script reports (so a mutation test, which cannot see inside a subprocess, sees the reader at work)."""
+    from facets_dynamo import api
+
+    target, diag_file = _materialize(case, tmp_path)
+    found = list(api.validate(api.load(target)))
+    ours = [d for d in found if d.code == case["code"] and d.file == str(diag_file)]
+    assert ours, f"no {case['code']} for {diag_file} in {[d.format_text() for d in found]}"
+    if case.get("line") is not None:
+        assert (ours[0].line, ours[0].column) == (case["line"], case["column"]), ours[0]
+    assert all(d.message and d.code for d in found)
+
+
 def test_bad_inputs_create_no_output_dir(tmp_path: Path, run_cli) -> None:
     """All committed single-file cases in one ``synth``: a fresh ``--out`` never appears."""
     single = [c for c in CASES if "path" in c and "args" not in c and (HERE / c["path"]).is_file()]
