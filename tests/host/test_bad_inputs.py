@@ -186,6 +186,19 @@ def test_bad_input_in_process(case: dict[str, Any], tmp_path: Path) -> None:
     if case.get("line") is not None:
         assert (ours[0].line, ours[0].column) == (case["line"], case["column"]), ours[0]
     assert all(d.message and d.code for d in found)
+    assert ours[0].severity.value == "error"
+    hint = MESSAGE_HINTS.get(case["id"])
+    assert hint is None or hint in ours[0].message, ours[0].message
+    assert ours[0].path == POINTER_HINTS.get(case["id"], ours[0].path)
+
+
+# what the message must say, for cases whose code alone does not tell the user what is wrong
+MESSAGE_HINTS = {"utf8_bom": "file starts with a UTF-8 byte order mark", "yml": "YAML is not supported",
+                 "yaml_bomb": "YAML is not supported", "unreadable_fifo": "a FIFO",
+                 "unreadable_socket": "is a socket", "unreadable_dangling_symlink": "broken symbolic link",
+                 "symlink_loop": "symbolic link loop", "file_50mb": "resource files are limited to",
+                 "lone_surrogate": "not valid Unicode"}
+POINTER_HINTS = {"utf8_bom": "", "file_50mb": ""}
 
 
 def test_bad_inputs_create_no_output_dir(tmp_path: Path, run_cli) -> None:
