@@ -443,8 +443,8 @@ def edit(path: Path, env: str | None, serve: bool, host: str, port: int, token: 
     except ImportError as exc:  # pragma: no cover - the tui extra is missing
         click.echo(f"error: the editor needs the 'tui' extra (pip install 'facets-dynamo[tui]'): {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    problem = _env_option_problem(env)
-    if problem:
+    problem = _env_option_problem(env) if env is not None else None  # None: the blueprint's first environment
+    if problem and env is not None:
         click.echo(f"error: --env {env[:80]!r} {problem}", err=True)
         sys.exit(EXIT_USAGE)
     if serve:
@@ -507,6 +507,7 @@ def new(name: str, blueprint: Path | None, wanted: str | None, open_editor: bool
 
     given = Path(name)
     try:
+        target_path(given.name, "", directory=given.parent)  # a bad NAME is said first, whatever the flavor
         flavor = pick_flavor(wanted)
         path = target_path(given.name, flavor.kind, directory=given.parent, blueprint=blueprint)
         if blueprint is not None and given.parent != Path("."):

@@ -729,7 +729,7 @@ def test_save_keeps_the_files_mode_bits(spec_file: Path) -> None:
 
 
 def test_a_new_file_gets_the_umask_mode_not_mkstemps_0600(tmp_path: Path) -> None:
-    from facets_dynamo.tui.document import atomic_write
+    from facets_dynamo.files import write_atomically as atomic_write
 
     old = os.umask(0o022)
     try:
@@ -761,7 +761,7 @@ def test_a_symlinked_spec_is_saved_through_the_link(tmp_path: Path, spec_file: P
 @pytest.mark.parametrize("fail_in", ["write", "fsync", "replace"])
 def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    fail_in: str) -> None:
-    import facets_dynamo.tui.document as document
+    import facets_dynamo.files as document  # where the editor's save writes (files.write_atomically)
 
     original = spec_file.read_bytes()
     buf = _buffer_with_edit(spec_file, '{"half": "written"}\n' * 1000)
@@ -775,9 +775,10 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
 
         def fdopen(*args: Any, **kwargs: Any) -> Any:
             fh = real_fdopen(*args, **kwargs)
+            real_write = fh.write
 
-            def write(text: str) -> int:  # half of the text reaches the temp file, then the disk is full
-                fh.buffer.write(text[: len(text) // 2].encode())
+            def write(data: bytes) -> int:  # half of the data reaches the temp file, then the disk is full
+                real_write(data[: len(data) // 2])
                 # the temp file is a hidden sibling of the target (same file system: os.replace is atomic)
                 temps.extend(p.name for p in spec_file.parent.iterdir() if p.name != "locks.json")
                 raise OSError(28, "No space left on device")

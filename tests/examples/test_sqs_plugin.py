@@ -107,6 +107,7 @@ def test_notebook_display_shows_its_description() -> None:
 async def test_editor_builds_its_form_and_edits_through_it(bp: Path) -> None:
     app = EditorApp(jobs(bp), "dev", debounce=0)
     async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("f2")  # the form is filled while it is shown
         for _ in range(3):
             await pilot.pause()
             await app.workers.wait_for_complete()

@@ -233,13 +233,13 @@ def test_adding_a_range_key_to_a_table_without_one_replaces_it(tmp_path: Path, r
     with_range = changed(advanced__aws_dynamodb__local_secondary_indexes=...)
     old, new = resource(tmp_path, no_range), resource(tmp_path, with_range, sub="b")
     d = diff_resources(old, new, "dev")
-    assert d.replaces_table and any("range key" in r for r in d.reasons), d.reasons
-    assert "/advanced/aws_dynamodb/range_key" in {c.path for c in d.changes if c.replaces_table}
+    assert d.replaces and any("range key" in r for r in d.reasons), d.reasons
+    assert "/advanced/aws_dynamodb/range_key" in {c.path for c in d.changes if c.loses_data}
     back = diff_resources(new, old, "dev")  # and removing it again
-    assert back.replaces_table
+    assert back.replaces
     done = run_cli("diff", old.file, new.file, "--env", "dev")
     assert done.returncode == 3, done.stdout + done.stderr
-    assert '+ /advanced/aws_dynamodb/range_key: "Sk"  [replaces table]' in done.stdout, done.stdout
+    assert '+ /advanced/aws_dynamodb/range_key: "Sk"  [replaces]' in done.stdout, done.stdout
 
 
 # -- the command line ----------------------------------------------------------------------------------

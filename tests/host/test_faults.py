@@ -343,6 +343,8 @@ PAUSING_PLUGIN = """
         deadline = time.monotonic() + 60
         while not go.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
+        context.add_resource("terraform_data", "after_pause", {"input": "x"})  # talks to Node again
+        return True
 """
 
 
