@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.editor import settle
 from textual.widgets import Button, Input, Switch
 
 from facets_dynamo.semantics import Effect
@@ -24,13 +24,6 @@ from facets_dynamo.tui.widgets.form import ItemScreen
 SIZE = (160, 45)
 
 
-async def settle(pilot: Any) -> None:
-    """Let messages, the preview worker and its call_from_thread callback finish."""
-    app = pilot.app
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -41,11 +34,6 @@ def spec_file(tmp_path: Path, minimal: dict[str, Any]) -> Path:
     return path
 
 
-@pytest.fixture
-def blueprint(tmp_path: Path, example_bp: Path) -> Path:
-    root = tmp_path / "blueprint"
-    shutil.copytree(example_bp, root)
-    return root
 
 
 def editor_app(path: Path, env: str = "default") -> EditorApp:

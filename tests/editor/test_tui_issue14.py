@@ -4,11 +4,11 @@ the first screen, and the incremental check (the same problems as a whole-bluepr
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.editor import settle
 from textual.widgets import Input, TextArea
 
 from facets_dynamo.tui.app import EditorApp
@@ -18,19 +18,8 @@ from facets_dynamo.tui.widgets.form import ItemScreen
 SIZE = (160, 45)
 
 
-async def settle(pilot: Any) -> None:
-    app = pilot.app
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
-@pytest.fixture
-def blueprint(tmp_path: Path, example_bp: Path) -> Path:
-    root = tmp_path / "blueprint"
-    shutil.copytree(example_bp, root)
-    return root
 
 
 def instance(root: Path, name: str) -> Path:

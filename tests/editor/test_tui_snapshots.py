@@ -7,7 +7,6 @@ Every snapshot waits for the preview worker before the picture is taken, and not
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,6 @@ def spec_file(tmp_path: Path, minimal: dict[str, Any]) -> Path:
     return path
 
 
-@pytest.fixture
-def blueprint(tmp_path: Path, example_bp: Path) -> Path:
-    root = tmp_path / "blueprint"
-    shutil.copytree(example_bp, root)
-    return root
 
 
 def test_snapshot_json_editor_and_preview(snap_compare: Any, spec_file: Path) -> None:
