@@ -924,6 +924,11 @@ def main(argv: list[str] | None = None) -> None:
             click.echo("interrupted (the command had finished; its output is complete)", err=True)
         code = 128 + received[0]
     sys.stdout.flush()
+    # The interpreter's shutdown puts Python-set handlers back to the default action, and a signal then kills
+    # the process, in whichever thread it lands, with no word and no exit code of ours. Ignored signals are
+    # left alone by that shutdown: from here on a signal changes nothing (the exit code already says it all).
+    for signum in previous:
+        signal.signal(signum, signal.SIG_IGN)
     sys.exit(code)
 
 
