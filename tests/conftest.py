@@ -71,3 +71,13 @@ def run_cli():
                               cwd=cwd, env=full_env, timeout=timeout)
 
     return run
+
+
+@pytest.fixture
+def blueprint(tmp_path: Path, example_bp: Path) -> Path:
+    """A copy of the example blueprint that a test (the editor, say) may write into."""
+    import shutil
+
+    root = tmp_path / "blueprint"
+    shutil.copytree(example_bp, root)
+    return root
