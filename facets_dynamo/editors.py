@@ -20,6 +20,8 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .files import write_atomically
+
 OUR_FOLDER = ".facets-dynamo/schemas"
 
 
@@ -52,17 +54,18 @@ def write_vscode_settings(workspace: Path, blueprint: Path) -> list[str]:
     written = []
     for flavor in sorted(flavors, key=lambda f: str(f.key)):
         name = f"{flavor.kind}-{flavor.flavor}-{flavor.version}.json"
-        (folder / name).write_text(json.dumps(flavor.schema, indent=2) + "\n", encoding="utf-8")
+        write_atomically(folder / name, json.dumps(flavor.schema, indent=2) + "\n")
         written.append(f"wrote {OUR_FOLDER}/{name}")
         if by_kind[flavor.kind] == 1:
             entries.append({"fileMatch": [f"{prefix}{flavor.kind}/instances/*.json"], "url": f"./{OUR_FOLDER}/{name}"})
-    (folder / "environment.json").write_text(environment_schema_file().read_text(encoding="utf-8"), encoding="utf-8")
+    write_atomically(folder / "environment.json", environment_schema_file().read_text(encoding="utf-8"))
     written.append(f"wrote {OUR_FOLDER}/environment.json")
     entries.append({"fileMatch": [f"{prefix}environment.json", f"{prefix}*/environment.json"],
                     "url": f"./{OUR_FOLDER}/environment.json"})
     kept = [e for e in settings.get("json.schemas", []) if not str(e.get("url", "")).startswith(f"./{OUR_FOLDER}/")]
     settings["json.schemas"] = kept + entries
     settings_file.parent.mkdir(exist_ok=True)
-    settings_file.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    # the user's own settings file: replaced whole or not at all (its mode kept, a symlink followed)
+    write_atomically(settings_file, json.dumps(settings, indent=2) + "\n")
     written.append(f"wrote .vscode/settings.json ({len(entries)} json.schemas entries of facets-dynamo)")
     return written
