@@ -34,6 +34,7 @@ from ..jsonsource import parse_text
 from ..resource import Resource
 from .changes import DiffView, build_diff
 from .document import Buffer, DiskStamp, SaveConflict, detect_style, dump_json
+from .memory import settle
 from .messages import EnvironmentChosen, FormEdited, ProblemChosen, ResourceChosen
 from .scaffold import ScaffoldError, create_resource, pick_flavor, sample_document, target_path
 from .screens import ChoiceScreen, HelpScreen, PromptScreen
@@ -196,6 +197,8 @@ class EditorApp(App[None]):
     # -- the edit -> check -> preview loop ---------------------------------------------------------
     @on(TextArea.Changed, "#raw")
     def _raw_changed(self) -> None:
+        if not self.screen.query("#raw"):  # the app is closing and its widgets are gone: so is the edit's UI
+            return
         self._text_changed()
 
     def _text_changed(self, force: bool = False) -> None:
@@ -264,6 +267,7 @@ class EditorApp(App[None]):
                 self.call_from_thread(self._checked_all, part, env)
         checked = self.session.check(texts=texts, env=env)
         if not worker.is_cancelled:
+            settle()
             self.call_from_thread(self._checked_all, checked, env)
 
     def _checked_all(self, checked: Checked, env: str) -> None:
