@@ -106,7 +106,8 @@ class EditorApp(App[None]):
         Binding("question_mark", "help", "Help", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
-    NARROW = (110, 32)  # below this many columns or rows the sidebar and problems collapse (F8 / F5 open them)
+    NARROW = 110  # below this many columns the sidebar collapses (F8 opens it over the editor)
+    SHORT = 32  # below this many rows the problems pane collapses to its title line (F5 opens it)
     WATCH_INTERVAL = 1.0  # seconds between looks at the open files on disk
 
     def __init__(self, target: Path | str, env: str | None = None, *, debounce: float = DEBOUNCE) -> None:
@@ -142,7 +143,9 @@ class EditorApp(App[None]):
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        # The header's icon (it opens the command palette): Textual's default, U+2B58, is in no common font, so
+        # a browser without web fonts drew a missing glyph; U+25CA is in WGL4, which nearly every font covers.
+        yield Header(show_clock=False, icon="◊")
         with Horizontal(id="main"):
             if self.session.root is not None:
                 yield Sidebar(self._environments(), self.session.env, id="sidebar")
@@ -747,8 +750,9 @@ class EditorApp(App[None]):
         self._fit(event.size.width, event.size.height)
 
     def _fit(self, width: int, height: int) -> None:
-        narrow = width < self.NARROW[0] or height < self.NARROW[1]
-        self.set_class(narrow, "-narrow")
+        """Each axis collapses its own pane: a browser tab 130 columns wide but 31 rows high keeps its sidebar."""
+        self.set_class(width < self.NARROW, "-narrow")
+        self.set_class(height < self.SHORT, "-short")
 
     @on(events.DescendantFocus)
     def _pane_focused(self, event: events.DescendantFocus) -> None:

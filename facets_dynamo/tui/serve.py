@@ -8,8 +8,9 @@ textual-serve's own aiohttp application with one middleware instead of forking i
   or as the cookie the page sets once the token was right; anything else is 403 with nothing of the app;
 - the WebSocket upgrade must come from the served origin (``Origin`` equal to ``http://<Host header>``),
   and the ``Host`` header must name the address that is served (no DNS rebinding onto loopback);
-- the page loads nothing from the network (textual-serve links a web font; it is dropped, and a
-  Content-Security-Policy keeps the page to its own origin);
+- the page loads nothing from another origin (textual-serve links a web font from Google Fonts; the link is
+  dropped, the same font is served from textual-serve's own static folder, and a Content-Security-Policy
+  keeps the page to its own origin);
 - at most ``max_sessions`` WebSocket sessions at once (one by default): a second browser tab gets 409.
 """
 
@@ -27,7 +28,17 @@ if TYPE_CHECKING:
 TOKEN_ENV = "FACETS_DYNAMO_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 22  # 22 URL-safe characters carry 132 bits
 _TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_.~-]+$")
-_NETWORK_LINK = re.compile(rb"<link[^>]*href=\"https?://[^\"]*\"[^>]*/?>\s*", re.IGNORECASE)
+_LINK = re.compile(rb"<link[^>]*href=\"(?P<href>[^\"]*)\"[^>]*/?>\s*", re.IGNORECASE)
+# The font textual-serve's terminal asks for first, from the copy textual-serve ships in its static folder
+# (its page links the same font from Google Fonts, which the Content-Security-Policy below refuses: with no
+# network the browser fell back to a font without the glyphs the editor draws).
+_LOCAL_FONT = b"""<style>
+      @font-face { font-family: "Roboto Mono"; font-style: normal; font-weight: 100 700;
+                   src: url("/static/fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }
+      @font-face { font-family: "Roboto Mono"; font-style: italic; font-weight: 100 700;
+                   src: url("/static/fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }
+    </style>
+  """
 
 
 class ServeError(ValueError):
@@ -73,6 +84,15 @@ def _host_header_ok(request: web.Request, bound_host: str, port: int) -> bool:
     return is_loopback(name) and given_port == str(port)
 
 
+def _own_page(body: bytes, origin: str) -> bytes:
+    """The page as textual-serve renders it, minus what it would fetch from another origin, plus the font."""
+    def own_links_only(link: re.Match[bytes]) -> bytes:
+        href = link["href"].decode(errors="replace")
+        return link[0] if href.startswith((origin + "/", "/")) and not href.startswith("//") else b""
+
+    return _LINK.sub(own_links_only, body).replace(b"</head>", _LOCAL_FONT + b"</head>", 1)
+
+
 def make_server(command: str, *, host: str, port: int, token: str, title: str, max_sessions: int = 1):
     """The textual-serve ``Server`` for ``command`` with the guards above."""
     from aiohttp import web
@@ -105,7 +125,7 @@ def make_server(command: str, *, host: str, port: int, token: str, title: str, m
                 sessions["open"] -= 1
         response = await handler(request)
         if request.path == "/" and isinstance(response, web.Response) and response.body is not None:
-            response.body = _NETWORK_LINK.sub(b"", bytes(response.body))
+            response.body = _own_page(bytes(response.body), f"http://{request.host}")
             response.headers["Content-Security-Policy"] = (
                 "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                 f"img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws://{request.host}")

@@ -68,7 +68,8 @@ def server() -> Iterator[int]:
 
 async def _get(url: str, **headers: str) -> tuple[int, str, dict[str, str]]:
     async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as response:
-        return response.status, await response.text(), dict(response.headers)
+        body = await response.read()
+        return response.status, body.decode(errors="replace"), dict(response.headers)
 
 
 def _run(coro):
@@ -94,6 +95,13 @@ def test_page_with_the_token_loads_nothing_from_the_network(server: int) -> None
     loads = re.findall(r'(?:href|src)="([^"]+)"', body)
     assert loads and all(url.startswith(f"http://127.0.0.1:{server}/") for url in loads), loads
     assert "googleapis" not in body
+    assert any(url.endswith("/static/css/xterm.css") for url in loads), "the terminal's own stylesheet was dropped"
+    fonts = re.findall(r'@font-face\s*{[^}]*font-family:\s*"Roboto Mono"[^}]*url\("([^"]+)"\)', body)
+    assert fonts, "the terminal's font must come from the served page's own origin"
+    for font in fonts:  # and it is there: the page's cookie (HttpOnly, set above) lets the browser fetch it
+        cookie = headers["Set-Cookie"].split(";")[0]
+        status, _, font_headers = _run(_get(f"http://127.0.0.1:{server}{font}", Cookie=cookie))
+        assert status == 200 and font_headers.get("Content-Type", "").startswith(("font/", "application/")), font
     assert headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
 

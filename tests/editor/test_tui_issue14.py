@@ -246,8 +246,9 @@ async def test_small_terminal_collapses_sidebar_and_problems(blueprint: Path) ->
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         sidebar = app.query_one("#sidebar")
-        assert app.has_class("-narrow")
+        assert app.has_class("-narrow") and app.has_class("-short")
         assert not sidebar.display or sidebar.region.width == 0
+        assert app.problems.region.height == 1
         assert app.editor.region.width >= 35
         await pilot.press("f8")
         await pilot.pause()
@@ -257,6 +258,15 @@ async def test_small_terminal_collapses_sidebar_and_problems(blueprint: Path) ->
         assert sidebar.region.width == 0
         await pilot.press("f11")
         assert app.screen.maximized is app.query_one("#editor-tabs")
+
+
+async def test_wide_but_short_terminal_keeps_its_sidebar(blueprint: Path) -> None:
+    """A browser tab is often wide and short (128x31 at 1280x700): only the problems pane gives way."""
+    app = editor_app(blueprint)
+    async with app.run_test(size=(128, 31)) as pilot:
+        await settle(pilot)
+        assert not app.has_class("-narrow") and app.has_class("-short")
+        assert app.query_one("#sidebar").region.width > 0 and app.problems.region.height == 1
 
 
 # -- first screen ---------------------------------------------------------------------------------------
@@ -377,3 +387,40 @@ async def test_whole_blueprint_check_freezes_what_survives_it(blueprint: Path) -
         assert app.checked is not None and not app.checked.partial
         assert gc.get_freeze_count() > 0
     gc.unfreeze()
+
+
+# -- what does not fit: wrapped, never cut (a browser tab, an 80-column terminal) ------------------------
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (128, 31)])
+async def test_long_problem_messages_wrap_inside_the_pane(blueprint: Path, size: tuple[int, int]) -> None:
+    target = instance(blueprint, "locks")
+    doc = json.loads(target.read_text())
+    doc["spec"]["hash_key"] = "AnAttributeNameLongEnoughToPushTheMessagePastAnyPaneWidth"
+    target.write_text(json.dumps(doc, indent=2))
+    app = editor_app(target)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        panel = app.problems
+        assert panel.diagnostics and not panel.show_horizontal_scrollbar
+        assert panel.virtual_size.width <= panel.content_region.width
+        longest = max(range(len(panel.diagnostics)), key=lambda i: len(panel.diagnostics[i].message))
+        assert panel.rows[str(longest)].height > 1  # wrapped, all of it there
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert panel.virtual_size.width <= panel.content_region.width  # re-wrapped to the new width
+
+
+async def test_form_buttons_and_switch_labels_fit_a_narrow_form(blueprint: Path) -> None:
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        form = app.form
+        right = form.content_region.right
+        buttons = [b for row in form.query(".collection-buttons") for b in row.children]
+        assert buttons and all(b.region.right <= right for b in buttons if b.region.width)
+        labels = list(form.query(".switch-label"))
+        assert labels and all(label.region.right <= right for label in labels if label.region.width)
+        assert any(label.region.height > 3 for label in labels if label.region.width)  # one wrapped (padding 1)

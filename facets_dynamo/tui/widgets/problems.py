@@ -13,6 +13,7 @@ from ...files import same_path
 from ..messages import ProblemChosen
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MIN_MESSAGE_WIDTH = 24  # narrower, a wrapped message is a column of fragments: it stays on one line
 
 
 class ProblemsPanel(DataTable[object]):
@@ -23,22 +24,34 @@ class ProblemsPanel(DataTable[object]):
         self.diagnostics: list[Diagnostic] = []
         self.root: Path | None = None
         self._shown = False
+        self._laid_out_for = 0
+        self._current: str | None = None
 
     def on_mount(self) -> None:
         self._add_columns()
         self.border_title = "Problems"
 
-    def _add_columns(self) -> None:
+    def _add_columns(self, where: int | None = None, message: int | None = None) -> None:
         self.add_column("severity", key="severity", width=8)
-        self.add_column("where", key="where")
+        self.add_column("where", key="where", width=where)
         self.add_column("code", key="code", width=7)
-        self.add_column("problem", key="message")
+        self.add_column("problem", key="message", width=message)
+
+    def _message_width(self, wheres: list[str]) -> tuple[int, int | None]:
+        """The widths of the where and problem columns: messages wrap in what the other columns leave (a
+        browser tab or an 80-column terminal cut them off, and the position hint came last); before the first
+        layout the width is unknown and messages stay on one line."""
+        where = max((len(w) for w in wheres), default=5)
+        fixed = 2 * self.cell_padding * 4 + self.styles.scrollbar_size_vertical + 8 + 7
+        room = self.size.width - fixed - where
+        return where, (room if room >= MIN_MESSAGE_WIDTH else None)
 
     def show(self, diagnostics: list[Diagnostic], current: str | None = None) -> None:
         """Replace the rows; the current file's problems come first (they are what the user is fixing)."""
         def order(d: Diagnostic) -> tuple[bool, Diagnostic]:
             return (not same_path(d.file, current), d)
 
+        self._current = current
         ordered = sorted(diagnostics, key=order)
         if self._shown and ordered == self.diagnostics:
             return  # nothing new (most keystrokes): the table is not rebuilt
@@ -48,11 +61,17 @@ class ProblemsPanel(DataTable[object]):
         # Columns are rebuilt too, so their auto widths come from these rows only: once (in tmux, Textual 8.2,
         # not reproduced under Pilot) the first rows after an empty table kept the headers' widths ("dynam").
         self.clear(columns=True)
-        self._add_columns()
-        for i, d in enumerate(self.diagnostics):
-            where = self._short(d.file) + (f":{d.line}:{d.column}" if d.line else "")
-            self.add_row(Text(str(d.severity), style=STYLE.get(str(d.severity), "")), where, d.code,
-                         Text(f"{d.message}" + (f"  (at {d.path})" if d.path else "")), key=str(i))
+        wheres = [self._short(d.file) + (f":{d.line}:{d.column}" if d.line else "") for d in self.diagnostics]
+        where_width, message_width = self._message_width(wheres)
+        if message_width is None:  # a narrow pane: the file's name alone leaves the message room to wrap
+            wheres = [Path(d.file).name + (f":{d.line}:{d.column}" if d.line else "") for d in self.diagnostics]
+            where_width, message_width = self._message_width(wheres)
+        self._laid_out_for = self.size.width
+        self._add_columns(where_width, message_width)
+        for i, (d, where) in enumerate(zip(self.diagnostics, wheres, strict=True)):
+            message = Text(f"{d.message}" + (f"  (at {d.path})" if d.path else ""))
+            self.add_row(Text(str(d.severity), style=STYLE.get(str(d.severity), "")), where, d.code, message,
+                         key=str(i), height=None if message_width else 1)
         if self.diagnostics:
             self.move_cursor(row=min(max(row, 0), len(self.diagnostics) - 1))
         errors = sum(d.is_error for d in self.diagnostics)
@@ -60,6 +79,11 @@ class ProblemsPanel(DataTable[object]):
         self.border_title = (f"Problems: {errors} error(s), {warnings} warning(s)" if self.diagnostics
                              else "Problems: none")
         self.set_class(errors > 0, "-errors")
+
+    def on_resize(self) -> None:
+        if self._shown and self.size.width != self._laid_out_for:  # the messages wrap to the new width
+            self._shown = False
+            self.show(self.diagnostics, self._current)
 
     def _short(self, file: str) -> str:
         if self.root is not None:
