@@ -424,3 +424,6 @@ async def test_form_buttons_and_switch_labels_fit_a_narrow_form(blueprint: Path)
         labels = list(form.query(".switch-label"))
         assert labels and all(label.region.right <= right for label in labels if label.region.width)
         assert any(label.region.height > 3 for label in labels if label.region.width)  # one wrapped (padding 1)
+        titles = [label for label in form.query(".field-label") if label.region.width]
+        assert titles and all(label.region.right <= right for label in titles)
+        assert any(label.region.height > 1 for label in titles)  # "Local secondary indexes (replace the table)"
