@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 class FieldKind(enum.StrEnum):
     TEXT = "text"
     INTEGER = "integer"
+    NUMBER = "number"  # an integer or a decimal (e.g. a target utilisation of 70.5 percent)
     SWITCH = "switch"  # a boolean; off removes the key unless it was written
     CHOICE = "choice"  # one of ``choices``
     TAGS = "tags"  # an object of strings, edited as ``key=value, ...``
@@ -51,6 +52,8 @@ class Collection:
     keyed: bool = False
     id_label: str = "id"
     id_pattern: str = r"^[A-Za-z0-9_-]+$"
+    id_hint: str = "letters, digits, '_' or '-'"  # what ``id_pattern`` allows, in words, shown in the dialog
+    id_suggestions: tuple[str, ...] = ()  # completions offered for a new item's id (e.g. existing index names)
     name_field: str = ""
     renames: tuple[str, ...] = ()
     role_label: str = ""  # when set, a column of that name shows ``roles``

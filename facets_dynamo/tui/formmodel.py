@@ -8,6 +8,7 @@ function returns a new document and leaves its argument alone.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -140,6 +141,19 @@ def parse_int(source: str) -> int | None:
         return int(source.strip())
     except ValueError:
         return None
+
+
+def parse_number(source: str) -> int | float | None:
+    """A whole number stays an int (``70``, not ``70.0``, is written back); NaN and infinities are not numbers
+    JSON can hold."""
+    whole = parse_int(source)
+    if whole is not None:
+        return whole
+    try:
+        number = float(source.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 # -- collections -------------------------------------------------------------------------------------

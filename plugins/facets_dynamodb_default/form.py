@@ -45,6 +45,13 @@ def edit_form(resource: Resource) -> Form:
     def number(pointer: str, label: str, section: str = ADVANCED) -> Field:
         return Field(pointer, label, FieldKind.INTEGER, placeholder="(not set)", section=section)
 
+    def scaling(pointer: str, label: str, section: str = ADVANCED) -> tuple[Field, ...]:
+        return (number(f"{pointer}/min_capacity", f"{label}: minimum capacity", section),
+                number(f"{pointer}/max_capacity", f"{label}: maximum capacity", section),
+                Field(f"{pointer}/target_value", f"{label}: target utilisation (%)", FieldKind.NUMBER,
+                      placeholder="(autoscaling_defaults)", section=section))
+
+    index_names = tuple(g["name"] for _, g in table.gsis if isinstance(g.get("name"), str) and g["name"])
     projection = (choice("/projection_type", "Projection", PROJECTIONS, ""),
                   Field("/non_key_attributes", "Attributes copied into the index (with INCLUDE)", FieldKind.LIST,
                         suggestions=names))
@@ -77,6 +84,9 @@ def edit_form(resource: Resource) -> Form:
             Field(f"{BASE}/restore_source_name", "Restore from table (at creation only)", FieldKind.TEXT,
                   section=ADVANCED),
             switch(f"{BASE}/restore_to_latest_time", "Restore to the latest time"),
+            switch(f"{BASE}/autoscaling_enabled", "Autoscaling (PROVISIONED)"),
+            *scaling(f"{BASE}/autoscaling_read", "Read autoscaling"),
+            *scaling(f"{BASE}/autoscaling_write", "Write autoscaling"),
             switch(f"{BASE}/ignore_changes_global_secondary_index", "Ignore GSI changes (autoscaled GSIs)"),
             switch(f"{BASE}/ignore_changes_replica", "Ignore replica changes"),
         ),
@@ -96,6 +106,15 @@ def edit_form(resource: Resource) -> Form:
                                number("/warm_throughput/read_units_per_second", "Warm reads per second", ""),
                                number("/warm_throughput/write_units_per_second", "Warm writes per second", ""),
                                choice("/contributor_insights/mode", "Contributor Insights", INSIGHTS_MODES, ""))),
+            Collection(f"{BASE}/autoscaling_indexes", "Autoscaling per global secondary index", section=ADVANCED,
+                       keyed=True, id_label="index name", id_pattern=r"^[a-zA-Z0-9_.-]{3,255}$",
+                       id_hint="the name of a global secondary index", id_suggestions=index_names,
+                       fields=(number("/read_min_capacity", "Read: minimum capacity", ""),
+                               number("/read_max_capacity", "Read: maximum capacity", ""),
+                               number("/write_min_capacity", "Write: minimum capacity", ""),
+                               number("/write_max_capacity", "Write: maximum capacity", ""),
+                               Field("/target_value", "Target utilisation (%)", FieldKind.NUMBER,
+                                     placeholder="(autoscaling_defaults)"))),
             Collection(f"{BASE}/replica_regions", "Replicas (global table)", section=ADVANCED,
                        fields=(Field("/region_name", "Region", required=True),
                                choice("/consistency_mode", "Consistency", CONSISTENCY_MODES, ""),

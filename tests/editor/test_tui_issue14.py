@@ -427,3 +427,44 @@ async def test_form_buttons_and_switch_labels_fit_a_narrow_form(blueprint: Path)
         titles = [label for label in form.query(".field-label") if label.region.width]
         assert titles and all(label.region.right <= right for label in titles)
         assert any(label.region.height > 1 for label in titles)  # "Local secondary indexes (replace the table)"
+
+
+async def test_form_edits_autoscaling_per_index_with_index_name_suggestions(blueprint: Path) -> None:
+    """Autoscaling per global secondary index is a keyed list in the form: the id is the index's name (offered
+    from the declared indexes), a decimal target is kept as written, a whole one stays an integer."""
+    path = instance(blueprint, "orders")
+    data = json.loads(path.read_text())
+    adv = data.setdefault("advanced", {}).setdefault("aws_dynamodb", {})
+    assert adv["global_secondary_indexes"][0]["name"] == "by-status"
+    adv.update(billing_mode="PROVISIONED", read_capacity=5, write_capacity=5, autoscaling_enabled=True)
+    for gsi in adv["global_secondary_indexes"]:
+        gsi.update(read_capacity=5, write_capacity=5)
+    adv.pop("autoscaling_indexes", None)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    app = editor_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        tid = "aws_dynamodb-autoscaling_indexes"
+        app.form.query_one(f"#{tid}").focus()
+        await pilot.pause()
+        await pilot.press("ctrl+o")  # adds to the collection that has the focus
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ItemScreen) and screen.collection.label.startswith("Autoscaling"), app.focused
+        field = screen.query_one("#item-id", Input)
+        assert field.suggester is not None and await field.suggester.get_suggestion("by-") == "by-status"
+        field.value = "by-status"
+        screen.query_one("#item-0", Input).value = "5"
+        screen.query_one("#item-1", Input).value = "50"
+        screen.query_one("#item-4", Input).value = "72.5"
+        await pilot.click("#ok")
+        await settle(pilot)
+        written = json.loads(app.editor.text)["advanced"]["aws_dynamodb"]["autoscaling_indexes"]
+        assert written == {"by-status": {"read_min_capacity": 5, "read_max_capacity": 50, "target_value": 72.5}}
+        assert app.preview_state == "fresh"
+        assert "index/by-status" in app.preview.text  # an autoscaling target for the index was synthesized
+        app.form.query_one("#autoscaling_read-target_value", Input).value = "70"
+        await settle(pilot)
+        assert json.loads(app.editor.text)["advanced"]["aws_dynamodb"]["autoscaling_read"]["target_value"] == 70

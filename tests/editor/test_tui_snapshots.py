@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.editor import settle as settle_workers
 
 from facets_dynamo.tui.app import EditorApp
 
@@ -20,10 +21,7 @@ SIZE = (140, 40)
 async def settle(pilot: Any) -> None:
     for widget in pilot.app.query("TextArea, Input"):
         widget.cursor_blink = False  # a blinking cursor makes the picture depend on the clock
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_workers(pilot)
 
 
 @pytest.fixture

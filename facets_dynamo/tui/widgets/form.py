@@ -50,7 +50,8 @@ def _input_widgets(f: Field, wid: str) -> Iterable[Widget]:
         return
     placeholder = f.placeholder or ("key=value, ..." if f.kind is FieldKind.TAGS else
                                     "a, b, ..." if f.kind is FieldKind.LIST else "(not set)")
-    field = Input(id=wid, type="integer" if f.kind is FieldKind.INTEGER else "text", placeholder=placeholder)
+    kinds = {FieldKind.INTEGER: "integer", FieldKind.NUMBER: "number"}
+    field = Input(id=wid, type=kinds.get(f.kind, "text"), placeholder=placeholder)
     field.select_on_focus = False  # tabbing through the form must not arm "type to replace"
     if f.suggestions:
         field.suggester = SuggestFromList(f.suggestions, case_sensitive=True)
@@ -71,6 +72,10 @@ def value_of(widget: Widget, f: Field) -> tuple[bool, Any]:
             if raw.strip() and number is None:
                 raise ValueError(f"{raw.strip()!r} is not a whole number")
             value: Any = number
+        elif f.kind is FieldKind.NUMBER:
+            value = fm.parse_number(raw)
+            if raw.strip() and value is None:
+                raise ValueError(f"{raw.strip()!r} is not a number")
         elif f.kind is FieldKind.TAGS:
             value = fm.parse_tags(raw)
         elif f.kind is FieldKind.LIST:
@@ -135,8 +140,9 @@ class ItemScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
         with VerticalScroll(classes="dialog"):
             yield Label(f"{'Edit' if self.item_id is not None else 'Add'} {noun.lower()}", classes="dialog-title")
             if c.keyed:
-                yield Label(f"{c.id_label.capitalize()} (letters, digits, '_' or '-')")
-                yield Input(self.item_id or "", id="item-id")
+                yield Label(f"{c.id_label.capitalize()} ({c.id_hint})")
+                suggest = SuggestFromList(c.id_suggestions, case_sensitive=True) if c.id_suggestions else None
+                yield Input(self.item_id or "", id="item-id", suggester=suggest)
             for i, f in enumerate(c.fields):
                 yield from field_widgets(f, f"item-{i}")
             yield Static("", id="item-error", classes="error")
@@ -156,7 +162,7 @@ class ItemScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
         values: dict[str, Any] = {}
         error = ""
         if c.keyed and not fm.valid_id(c, item_id):
-            error = f"the {c.id_label} must be letters, digits, '_' or '-'"
+            error = f"the {c.id_label} must be {c.id_hint}"
         elif c.keyed and item_id in self.taken:
             error = f"{c.id_label} {item_id!r} is used by another item"
         for i, f in enumerate(c.fields):
@@ -392,9 +398,16 @@ class SpecForm(VerticalScroll):
         (found or self).focus()
 
     def action_add_item(self) -> None:
-        """Add an item to the first collection (Ctrl+O): key attributes for a table."""
-        if self.collections:
-            self.add_item(next(iter(self.collections)))
+        """Add an item (Ctrl+O) to the collection whose table or buttons have the focus, else to the first one
+        (key attributes for a table)."""
+        if not self.collections:
+            return
+        focused = self.app.focused
+        for tid in self.collections:
+            if focused is not None and (focused.id == tid or (focused.id or "").startswith(f"{tid}-")):
+                self.add_item(tid)
+                return
+        self.add_item(next(iter(self.collections)))
 
     def add_item(self, tid: str) -> None:
         if self.stale or tid not in self.collections:
