@@ -33,10 +33,9 @@ if TYPE_CHECKING:
 @click.option("--env-file", type=PathParam(path_type=Path, dir_okay=False), help="Environment file to use.")
 def import_(name: str, describe_files: tuple[Path, ...], cloud_name: str | None, wanted: str | None,
             blueprint: Path | None, env: str, env_file: Path | None) -> None:
-    """Write spec NAME that reproduces an existing resource, from DESCRIBE_FILES (e.g. the JSON of `aws dynamodb
-    describe-table`, describe-time-to-live, describe-continuous-backups, list-tags-of-resource, application-
-    autoscaling describe-scalable-targets/describe-scaling-policies) or --live. Never overwrites a file;
-    what the flavor cannot express is an error and nothing is written (exit 1)."""
+    """Write spec NAME that reproduces an existing resource, from DESCRIBE_FILES (the cloud CLI's JSON
+    descriptions of it, saved to files; which ones the flavor reads is in its rule pages and the README) or
+    --live. Never overwrites a file; what the flavor cannot express is an error and nothing is written (exit 1)."""
     from ..adoption import adopt, fetch_live, read_documents, write_spec
     from ..api import resource_from_dict, workspace
     from ..tui.scaffold import ScaffoldError, pick_flavor, target_path
