@@ -16,7 +16,7 @@ from typing import Any
 
 from facets_dynamo.plugin import Adoption, CloudError, Diagnostic, Document, Environment, Resource, Severity
 
-from .model import PROVISIONED, Table
+from .model import DEFAULT_AUTOSCALING, PROVISIONED, Table
 
 ADV = "/advanced/aws_dynamodb"
 _ARN_REGION = re.compile(r"^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):")
@@ -28,6 +28,8 @@ KINDS = {"Table": "describe-table", "TimeToLiveDescription": "describe-time-to-l
          "ScalableTargets": "describe-scalable-targets", "ScalingPolicies": "describe-scaling-policies",
          "KeyMetadata": "kms describe-key"}
 DEFAULT_PITR_DAYS = 35
+# EnableKinesisStreamingDestination's default precision (what AWS reports when none was asked for)
+DEFAULT_PRECISION = "MILLISECOND"
 
 
 def _keys(schema: Any) -> tuple[Any, Any]:
@@ -53,10 +55,11 @@ def _logical_id(name: str, taken: set[str]) -> str:
 
 
 class _Reader:
-    """The describe outputs by kind, with the diagnostics met while reading them."""
+    """The describe outputs by kind, with the diagnostics met while reading them. A kind may come more than once:
+    describe-contributor-insights per index, describe-table of a replica in its own region."""
 
     def __init__(self, documents: list[Document]) -> None:
-        self.by_kind: dict[str, Document] = {}
+        self.by_kind: dict[str, list[Document]] = {}
         self.problems: list[Diagnostic] = []
         for doc in documents:
             if not isinstance(doc.data, dict):
@@ -69,18 +72,32 @@ class _Reader:
                                                     f"{', '.join(KINDS)} at the top level, found "
                                                     f"{', '.join(map(str, doc.data)) or 'nothing'}"))
             for key in known:
-                self.by_kind[key] = doc
+                self.by_kind.setdefault(key, []).append(doc)
 
     def get(self, key: str) -> tuple[Any, Document | None]:
-        doc = self.by_kind.get(key)
-        return (doc.data.get(key), doc) if doc else (None, None)
+        docs = self.by_kind.get(key)
+        return (docs[-1].data.get(key), docs[-1]) if docs else (None, None)
+
+    def each(self, key: str) -> list[tuple[Any, Document]]:
+        return [(doc.data.get(key), doc) for doc in self.by_kind.get(key, [])]
+
+    def table(self, region: str) -> tuple[Any, Document | None]:
+        """The describe-table output of the table in ``region`` (the last one given when no ARN says where)."""
+        found = self.each("Table")
+        for table, doc in found:
+            arn = _ARN_REGION.match(str(table.get("TableArn", ""))) if isinstance(table, dict) else None
+            if arn and arn.group(1) == region:
+                return table, doc
+        unplaced = [(t, d) for t, d in found if not (isinstance(t, dict) and _ARN_REGION.match(
+            str(t.get("TableArn", ""))))]
+        return (unplaced or found or [(None, None)])[-1]
 
 
 def adopt(documents: list[Document], name: str, environment: Environment,
           schema_fields: set[str] | None = None) -> Adoption:
     reader = _Reader(documents)
     problems = reader.problems
-    table, doc = reader.get("Table")
+    table, doc = reader.table(environment.region)
     if doc is None or not isinstance(table, dict):
         return Adoption(None, [*problems, Diagnostic("<import>", 0, 0, "", Severity.ERROR, "DDB402",
                                                      "no describe-table output: save `aws dynamodb describe-table "
@@ -105,6 +122,7 @@ def adopt(documents: list[Document], name: str, environment: Environment,
     for a in table.get("AttributeDefinitions") or []:
         attrs[_logical_id(str(a.get("AttributeName")), taken)] = {"name": a.get("AttributeName"),
                                                                   "type": a.get("AttributeType")}
+    _single_attribute_keys(table, "/Table", "the table", doc, problems)
     hash_key, range_key = _keys(table.get("KeySchema"))
     if range_key:
         adv["range_key"] = range_key
@@ -113,16 +131,18 @@ def adopt(documents: list[Document], name: str, environment: Environment,
     if mode == PROVISIONED:
         adv.update(billing_mode=PROVISIONED, read_capacity=throughput.get("ReadCapacityUnits"),
                    write_capacity=throughput.get("WriteCapacityUnits"))
+    fields = schema_fields if schema_fields is not None else set()
     gsis = []
     for i, g in enumerate(table.get("GlobalSecondaryIndexes") or []):
+        where = f"/Table/GlobalSecondaryIndexes/{i}"
+        _single_attribute_keys(g, where, f"GSI {g.get('IndexName')!r}", doc, problems)
         g_hash, g_range = _keys(g.get("KeySchema"))
         entry = {"name": g.get("IndexName"), "hash_key": g_hash, **({"range_key": g_range} if g_range else {}),
                  **_projection(g)}
         if mode == PROVISIONED:
             t = g.get("ProvisionedThroughput") or {}
             entry.update(read_capacity=t.get("ReadCapacityUnits"), write_capacity=t.get("WriteCapacityUnits"))
-        _unsupported(g, f"/Table/GlobalSecondaryIndexes/{i}", doc, problems, schema_fields, entry,
-                     mode == PROVISIONED)
+        _throughputs(g, where, f"GSI {g.get('IndexName')!r}", doc, problems, fields, entry, mode == PROVISIONED)
         gsis.append(entry)
     if gsis:
         adv["global_secondary_indexes"] = gsis
@@ -144,17 +164,13 @@ def adopt(documents: list[Document], name: str, environment: Environment,
         adv["table_class"] = table_class
     if table.get("DeletionProtectionEnabled"):
         adv["deletion_protection_enabled"] = True
-    replicas = [{"region_name": r.get("RegionName"), **({"kms_key_arn": r["KMSMasterKeyId"]}
-                                                        if r.get("KMSMasterKeyId") else {})}
-                for r in table.get("Replicas") or []]
-    if replicas:
-        adv["replica_regions"] = replicas
-    _unsupported(table, "/Table", doc, problems, schema_fields, adv, mode == PROVISIONED)
+    _replicas(reader, table, doc, problems, fields, adv)
+    _throughputs(table, "/Table", "the table", doc, problems, fields, adv, mode == PROVISIONED)
     _ttl(reader, adv)
     _pitr(reader, adv)
     tags = _tags(reader, table_name, environment, problems)
-    _autoscaling(reader, table_name, adv)
-    _insights_and_kinesis(reader, adv, problems, schema_fields or set())
+    _autoscaling(reader, table_name, adv, problems)
+    _insights_and_kinesis(reader, adv, problems, fields)
     adv["adopt_existing"] = True
     document: dict[str, Any] = {"kind": "dynamodb", "flavor": "default", "version": "0.2",
                                 "metadata": {"tags": tags} if tags else {},
@@ -165,33 +181,109 @@ def adopt(documents: list[Document], name: str, environment: Environment,
     return Adoption(document, problems)
 
 
-def _unsupported(node: dict[str, Any], pointer: str, doc: Document, problems: list[Diagnostic],
-                 schema_fields: set[str] | None, into: dict[str, Any], provisioned: bool) -> None:
+def _refuse(doc: Document, pointer: str, setting: str, problems: list[Diagnostic], advice: str = "") -> None:
+    """DDB405: a setting the table has that dynamodb/default/0.2 cannot write, named with its position (the
+    pointer in the describe output; the diagnostic carries its line and column)."""
+    problems.append(doc.diagnostic(pointer, "DDB405", f"{setting} (at {pointer}) cannot be expressed by "
+                                   f"dynamodb/default/0.2: a spec without it would undo it at the next apply"
+                                   f"{'; ' + advice if advice else ''}"))
+
+
+def _single_attribute_keys(node: dict[str, Any], pointer: str, what: str, doc: Document,
+                           problems: list[Diagnostic]) -> None:
+    """Multi-attribute keys (several HASH or RANGE elements, GSIs since November 2025) have no place in the
+    schema: one hash_key and one range_key each."""
+    schema = node.get("KeySchema") if isinstance(node.get("KeySchema"), list) else []
+    for role in ("HASH", "RANGE"):
+        names = [k.get("AttributeName") for k in schema if isinstance(k, dict) and k.get("KeyType") == role]
+        if len(names) > 1:
+            _refuse(doc, f"{pointer}/KeySchema", f"the multi-attribute {role} key of {what} "
+                    f"({', '.join(map(str, names))})", problems, "one attribute per key role only")
+
+
+_WARM = (("read_units_per_second", "ReadUnitsPerSecond"), ("write_units_per_second", "WriteUnitsPerSecond"))
+# Warm throughput AWS reports for a table or GSI nobody set it on: "Understanding DynamoDB warm throughput"
+# (developer guide): a new on-demand table or index starts at 12,000 read and 4,000 write units per second; a
+# provisioned one at its provisioned capacity. The provider's warm_throughput block is Optional+Computed, so
+# without it in the configuration Terraform keeps whatever AWS reports; a spec needs it only where it was raised.
+ON_DEMAND_WARM = (12000, 4000)
+
+
+def warm_floors(node: dict[str, Any], provisioned: bool) -> tuple[int, int]:
+    """What DynamoDB reports as warm throughput of ``node`` (a describe-table Table or GSI) left at default."""
+    capacity = node.get("ProvisionedThroughput") or {}
+    return ((capacity.get("ReadCapacityUnits") or 0, capacity.get("WriteCapacityUnits") or 0) if provisioned
+            else ON_DEMAND_WARM)
+
+
+def _throughputs(node: dict[str, Any], pointer: str, what: str, doc: Document, problems: list[Diagnostic],
+                 schema_fields: set[str], into: dict[str, Any], provisioned: bool) -> None:
     """On-demand and warm throughput of the table or a GSI (``node``) into ``into``; refused by name, never
     dropped, when the schema cannot express them."""
     on_demand = {key: value for key, source in (("max_read_request_units", "MaxReadRequestUnits"),
                                                 ("max_write_request_units", "MaxWriteRequestUnits"))
                  if isinstance(value := (node.get("OnDemandThroughput") or {}).get(source), int) and value > 0}
-    if on_demand and "on_demand_throughput" not in (schema_fields or set()):
-        problems.append(doc.diagnostic(f"{pointer}/OnDemandThroughput", "DDB405", "on-demand throughput limits "
-                                       "(OnDemandThroughput) cannot be expressed by this flavor version: remove them "
-                                       "from the table, or use a flavor version that has them"))
+    if on_demand and "on_demand_throughput" not in schema_fields:
+        _refuse(doc, f"{pointer}/OnDemandThroughput", f"the on-demand throughput limits of {what}", problems)
     elif on_demand:
         into["on_demand_throughput"] = on_demand
     warm = node.get("WarmThroughput") or {}
-    # Every table reports its warm throughput; only what is above the initial throughput was ever asked for
-    # (12000/4000 on demand, the provisioned capacity: "Understanding DynamoDB warm throughput").
-    capacity = node.get("ProvisionedThroughput") or {}
-    floors = ((capacity.get("ReadCapacityUnits") or 0, capacity.get("WriteCapacityUnits") or 0) if provisioned
-              else (12000, 4000))
-    raised = {key: value for (key, source), floor in zip((("read_units_per_second", "ReadUnitsPerSecond"),
-                                                         ("write_units_per_second", "WriteUnitsPerSecond")), floors,
-                                                        strict=True)
+    raised = {key: value for (key, source), floor in zip(_WARM, warm_floors(node, provisioned), strict=True)
               if isinstance(value := warm.get(source), int) and value > floor}
-    if raised and "warm_throughput" in (schema_fields or set()):
-        into["warm_throughput"] = {k: warm.get(s) for k, s in (("read_units_per_second", "ReadUnitsPerSecond"),
-                                                              ("write_units_per_second", "WriteUnitsPerSecond"))
-                                   if isinstance(warm.get(s), int)}
+    if raised and "warm_throughput" not in schema_fields:
+        _refuse(doc, f"{pointer}/WarmThroughput", f"the raised warm throughput of {what}", problems)
+    elif raised:
+        # both values once one was raised: what AWS holds, and what `import` gives the provider's state
+        into["warm_throughput"] = {k: warm.get(s) for k, s in _WARM if isinstance(warm.get(s), int)}
+
+
+def _replicas(reader: _Reader, table: dict[str, Any], doc: Document, problems: list[Diagnostic],
+              schema_fields: set[str], adv: dict[str, Any]) -> None:
+    """Replicas (provider flattenReplicaDescriptions): region, KMS key, the table's MultiRegionConsistency as
+    each replica's consistency_mode, deletion protection from the replica's own describe-table (in its
+    region), and the witness of an MRSC table (GlobalTableWitnesses). Per-replica overrides the provider's
+    replica block lacks (table class, capacities, on-demand limits, index settings) are refused."""
+    strong = table.get("MultiRegionConsistency") == "STRONG"
+    own_class = (table.get("TableClassSummary") or {}).get("TableClass") or "STANDARD"
+    replicas = []
+    for i, r in enumerate(table.get("Replicas") or []):
+        if not isinstance(r, dict):
+            continue
+        where, region = f"/Table/Replicas/{i}", r.get("RegionName")
+        entry: dict[str, Any] = {"region_name": region}
+        if r.get("KMSMasterKeyId"):
+            entry["kms_key_arn"] = r["KMSMasterKeyId"]
+        if strong:
+            entry["consistency_mode"] = "STRONG"
+        replica_table, _ = reader.table(str(region)) if region else (None, None)
+        if isinstance(replica_table, dict) and replica_table is not table and \
+                replica_table.get("DeletionProtectionEnabled"):
+            entry["deletion_protection_enabled"] = True
+        replica_class = (r.get("ReplicaTableClassSummary") or {}).get("TableClass")
+        if replica_class and replica_class != own_class:
+            _refuse(doc, f"{where}/ReplicaTableClassSummary", f"the table class {replica_class} of replica "
+                    f"{region}", problems, "the provider's replica block has no table class (the replica "
+                    "follows the table's)")
+        for key, label in (("ProvisionedThroughputOverride", "provisioned capacity override"),
+                           ("OnDemandThroughputOverride", "on-demand throughput override")):
+            if r.get(key):
+                _refuse(doc, f"{where}/{key}", f"the {label} of replica {region}", problems)
+        for j, index in enumerate(r.get("GlobalSecondaryIndexes") or []):
+            if isinstance(index, dict) and (index.get("ProvisionedThroughputOverride")
+                                            or index.get("OnDemandThroughputOverride")):
+                _refuse(doc, f"{where}/GlobalSecondaryIndexes/{j}", f"the throughput override of index "
+                        f"{index.get('IndexName')!r} in replica {region}", problems)
+        replicas.append(entry)
+    if replicas:
+        adv["replica_regions"] = replicas
+    witnesses = [w for w in table.get("GlobalTableWitnesses") or [] if isinstance(w, dict)
+                 and w.get("WitnessStatus", "ACTIVE") in ("ACTIVE", "CREATING", "UPDATING")]
+    if len(witnesses) > 1:
+        _refuse(doc, "/Table/GlobalTableWitnesses", "more than one global table witness", problems)
+    elif witnesses and "global_table_witness" not in schema_fields:
+        _refuse(doc, "/Table/GlobalTableWitnesses", "the global table witness", problems)
+    elif witnesses:
+        adv["global_table_witness"] = {"region_name": witnesses[0].get("RegionName")}
 
 
 def _customer_key(reader: _Reader, arn: Any, doc: Document, problems: list[Diagnostic]) -> str | None:
@@ -240,9 +332,12 @@ def _tags(reader: _Reader, table_name: str, environment: Environment, problems: 
     return found
 
 
-def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
+def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any], problems: list[Diagnostic]) -> None:
+    """Application Auto Scaling targets and target-tracking policies of the table and its GSIs, as the
+    synthesizer writes them back (synth._autoscaling): per table side min/max and policy tuning; per index
+    each side's min/max (one side may scale alone) and one policy tuning shared by both sides."""
     targets, _ = reader.get("ScalableTargets")
-    policies, _ = reader.get("ScalingPolicies")
+    policies, policy_doc = reader.get("ScalingPolicies")
     if not isinstance(targets, list) or not targets:
         return
     by_dim = {(t.get("ResourceId"), t.get("ScalableDimension")): t for t in targets if isinstance(t, dict)}
@@ -251,17 +346,19 @@ def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
                      for p in (policies if isinstance(policies, list) else []) if isinstance(p, dict)}
     base = f"table/{table_name}"
 
+    def tuning(resource_id: str, dim: str) -> dict[str, Any]:
+        policy = target_values.get((resource_id, dim), {})
+        return {key: policy[source] for key, source in (("target_value", "TargetValue"),
+                                                        ("scale_in_cooldown", "ScaleInCooldown"),
+                                                        ("scale_out_cooldown", "ScaleOutCooldown"))
+                if source in policy}
+
     def settings(resource_id: str, dim: str) -> dict[str, Any]:
         t = by_dim.get((resource_id, dim))
         if t is None:
             return {}
-        found = {"min_capacity": t.get("MinCapacity"), "max_capacity": t.get("MaxCapacity")}
-        policy = target_values.get((resource_id, dim), {})
-        for key, source in (("target_value", "TargetValue"), ("scale_in_cooldown", "ScaleInCooldown"),
-                            ("scale_out_cooldown", "ScaleOutCooldown")):
-            if source in policy:
-                found[key] = policy[source]
-        return found
+        return {"min_capacity": t.get("MinCapacity"), "max_capacity": t.get("MaxCapacity"),
+                **tuning(resource_id, dim)}
 
     read = settings(base, "dynamodb:table:ReadCapacityUnits")
     write = settings(base, "dynamodb:table:WriteCapacityUnits")
@@ -272,14 +369,21 @@ def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
         if write:
             adv["autoscaling_write"] = write
     indexes: dict[str, Any] = {}
-    for resource_id, dim in by_dim:
+    tunings: dict[str, list[dict[str, Any]]] = {}
+    for resource_id, dim in sorted(by_dim, key=str):
         if isinstance(resource_id, str) and resource_id.startswith(base + "/index/"):
             name = resource_id.rsplit("/", 1)[1]
-            side = "read" if dim.endswith("ReadCapacityUnits") else "write"
+            side = "read" if str(dim).endswith("ReadCapacityUnits") else "write"
             found = settings(resource_id, dim)
             entry = indexes.setdefault(name, {})
             entry[f"{side}_min_capacity"] = found.get("min_capacity")
             entry[f"{side}_max_capacity"] = found.get("max_capacity")
+            tunings.setdefault(name, []).append({**DEFAULT_AUTOSCALING, **tuning(resource_id, dim)})
+    for name, found in tunings.items():
+        if any(t != found[0] for t in found) and policy_doc is not None:
+            _refuse(policy_doc, "/ScalingPolicies", f"different scaling policies for the read and write capacity "
+                    f"of index {name!r}", problems, "autoscaling_indexes holds one policy tuning per index")
+        indexes[name].update({k: v for k, v in found[0].items() if DEFAULT_AUTOSCALING.get(k) != v})
     if indexes:
         adv["autoscaling_enabled"] = True
         adv["autoscaling_indexes"] = indexes
@@ -287,27 +391,37 @@ def _autoscaling(reader: _Reader, table_name: str, adv: dict[str, Any]) -> None:
 
 def _insights_and_kinesis(reader: _Reader, adv: dict[str, Any], problems: list[Diagnostic],
                           schema_fields: set[str]) -> None:
-    """The table's contributor insights (describe-contributor-insights) and Kinesis streaming destination
+    """Contributor insights of the table and of each GSI (one describe-contributor-insights output each; an
+    output with IndexName is the index's) and the Kinesis streaming destination
     (describe-kinesis-streaming-destination), or DDB405 where the schema cannot write them."""
-    insights, doc = reader.get("ContributorInsightsStatus")
-    if insights in ("ENABLED", "ENABLING") and doc is not None:
-        if "contributor_insights" not in schema_fields:
-            problems.append(doc.diagnostic("/ContributorInsightsStatus", "DDB405", "contributor insights cannot be "
-                                           "expressed by this flavor version: disable them, or use one that has them"))
+    gsis = {g.get("name"): g for g in adv.get("global_secondary_indexes", [])}
+    for insights, doc in reader.each("ContributorInsightsStatus"):
+        if insights not in ("ENABLED", "ENABLING"):
+            continue
+        index = doc.data.get("IndexName")
+        mode = doc.data.get("ContributorInsightsMode")
+        setting = {"mode": mode} if mode and mode != "ACCESSED_AND_THROTTLED_KEYS" else {}
+        if index is None:
+            if "contributor_insights" not in schema_fields:
+                _refuse(doc, "/ContributorInsightsStatus", "the table's contributor insights", problems)
+            else:
+                adv["contributor_insights"] = setting
+        elif index in gsis:
+            gsis[index]["contributor_insights"] = setting
         else:
-            mode = doc.data.get("ContributorInsightsMode")
-            adv["contributor_insights"] = {"mode": mode} if mode and mode != "ACCESSED_AND_THROTTLED_KEYS" else {}
+            problems.append(doc.diagnostic("/IndexName", "DDB403", f"contributor insights of index {index!r}, "
+                                           "which the describe-table output does not have: give the outputs of "
+                                           "one table"))
     streams, doc = reader.get("KinesisDataStreamDestinations")
     active = [s for s in streams or [] if isinstance(s, dict) and s.get("DestinationStatus") in ("ACTIVE", "ENABLING")]
     if active and doc is not None:
         if "kinesis_streaming_destinations" not in schema_fields:
-            problems.append(doc.diagnostic("/KinesisDataStreamDestinations", "DDB405", "a Kinesis streaming "
-                                           "destination cannot be expressed by this flavor version"))
+            _refuse(doc, "/KinesisDataStreamDestinations", "the Kinesis streaming destination", problems)
         else:
             adv["kinesis_streaming_destinations"] = [
-                {"stream_arn": s.get("StreamArn"), **({"approximate_creation_date_time_precision":
-                                                       s["ApproximateCreationDateTimePrecision"]}
-                                                      if s.get("ApproximateCreationDateTimePrecision") else {})}
+                {"stream_arn": s.get("StreamArn"), **({"approximate_creation_date_time_precision": precision}
+                                                      if (precision := s.get("ApproximateCreationDateTimePrecision"))
+                                                      not in (None, DEFAULT_PRECISION) else {})}
                 for s in active]
 
 
@@ -315,8 +429,11 @@ def _insights_and_kinesis(reader: _Reader, adv: dict[str, Any], problems: list[D
 
 def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
     """Defaults written out, attributes keyed by their name, effective tags, nothing the table never sees
-    (timeouts, autoscaling, capacities autoscaling manages, ``$schema``, envelope), so equal tables compare
-    equal whichever way their specs were written."""
+    (timeouts, capacities autoscaling manages, ``$schema``, envelope), so equal tables compare equal whichever
+    way their specs were written. Autoscaling is compared per dimension (``table:read``, ``index:NAME:write``)
+    as synthesized: min/max capacity and the target-tracking policy, defaults resolved."""
+    from .synth import scalings
+
     t = Table(resource, environment.name)
     adv = t.adv
     provisioned = t.billing_mode == PROVISIONED
@@ -339,6 +456,9 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
     }
     if provisioned and not managed_capacity:
         out.update(read_capacity=adv.get("read_capacity"), write_capacity=adv.get("write_capacity"))
+    out.update(_throughput_settings(adv, provisioned, adv))
+    if "contributor_insights" in adv:
+        out["contributor_insights"] = _insights(adv.get("contributor_insights"))
 
     def index(entry: dict[str, Any], gsi: bool) -> dict[str, Any]:
         found = {"name": entry.get("name"), "range_key": entry.get("range_key"),
@@ -348,17 +468,60 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
             found["hash_key"] = entry.get("hash_key")
             if provisioned and not managed_capacity:
                 found.update(read_capacity=entry.get("read_capacity"), write_capacity=entry.get("write_capacity"))
+            found.update(_throughput_settings(entry, provisioned, entry))
+            if "contributor_insights" in entry:
+                found["contributor_insights"] = _insights(entry.get("contributor_insights"))
         return {k: v for k, v in found.items() if v not in (None, [])}
 
     out["global_secondary_indexes"] = sorted((index(g, True) for _, g in t.gsis), key=lambda g: str(g.get("name")))
     out["local_secondary_indexes"] = sorted((index(x, False) for _, x in t.lsis), key=lambda x: str(x.get("name")))
-    out["replica_regions"] = sorted(({k: v for k, v in r.items() if k in ("region_name", "kms_key_arn")}
+    # point_in_time_recovery / propagate_tags of a replica are left out: the first lives in the replica's
+    # region (describe-continuous-backups there), the second is the provider's own switch, in no AWS answer
+    out["replica_regions"] = sorted(({"region_name": r.get("region_name"), "kms_key_arn": r.get("kms_key_arn"),
+                                      "consistency_mode": r.get("consistency_mode") or "EVENTUAL",
+                                      "deletion_protection_enabled": r.get("deletion_protection_enabled") is True}
                                      for _, r in t.replicas), key=lambda r: str(r.get("region_name")))
+    out["replica_regions"] = [{k: v for k, v in r.items() if v is not None} for r in out["replica_regions"]]
+    witness = t.obj("global_table_witness").get("region_name")
+    out["global_table_witness"] = witness
+    out["kinesis_streaming_destinations"] = sorted(({
+        "stream_arn": d.get("stream_arn"),
+        "approximate_creation_date_time_precision": d.get("approximate_creation_date_time_precision")
+        or DEFAULT_PRECISION} for _, d in t.kinesis_destinations), key=lambda d: str(d["stream_arn"]))
+    if t.flag("autoscaling_enabled") and provisioned:
+        out["autoscaling"] = {f"{'table' if s['index'] is None else 'index:' + str(s['index'])}:{s['side']}": {
+            k: s[k] for k in ("min_capacity", "max_capacity", "target_value", "scale_in_cooldown",
+                              "scale_out_cooldown")} for s in scalings(t)}
     attributes = {str(a.name): {"name": a.name, "type": a.type} for a in t.attributes}
     return {"kind": resource.kind, "flavor": resource.flavor, "version": resource.version,
             "metadata": {"name": resource.name},
             "spec": {"attributes": dict(sorted(attributes.items())), "hash_key": t.hash_key},
-            "advanced": {"aws_dynamodb": {k: v for k, v in out.items() if v is not None}}}
+            "advanced": {"aws_dynamodb": {k: v for k, v in out.items() if v not in (None, [], {})}}}
+
+
+def _insights(value: Any) -> dict[str, Any]:
+    mode = value.get("mode") if isinstance(value, dict) else None
+    return {"mode": mode or "ACCESSED_AND_THROTTLED_KEYS"}
+
+
+def _throughput_settings(node: dict[str, Any], provisioned: bool, capacity: dict[str, Any]) -> dict[str, Any]:
+    """On-demand limits (-1 is no limit, as absent) and warm throughput above what DynamoDB starts a table or
+    index at (see :data:`ON_DEMAND_WARM`), so a table whose warm throughput nobody raised compares equal."""
+    found: dict[str, Any] = {}
+    on_demand = node.get("on_demand_throughput")
+    if isinstance(on_demand, dict):
+        limits = {k: v for k, v in on_demand.items() if isinstance(v, int) and v > 0}
+        if limits:
+            found["on_demand_throughput"] = dict(sorted(limits.items()))
+    warm = node.get("warm_throughput")
+    if isinstance(warm, dict):
+        floors = ((capacity.get("read_capacity") or 0, capacity.get("write_capacity") or 0) if provisioned
+                  else ON_DEMAND_WARM)
+        raised = {k: warm[k] for (k, _), floor in zip(_WARM, floors, strict=True)
+                  if isinstance(warm.get(k), int) and warm[k] > floor}
+        if raised:
+            found["warm_throughput"] = raised
+    return found
 
 
 # -- reading AWS --------------------------------------------------------------------------------------
@@ -409,7 +572,20 @@ def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
                  call(dynamodb.describe_continuous_backups, "describe-continuous-backups", TableName=cloud_name)]
     if arn:
         documents.append(call(lambda **kw: _every_tag(dynamodb, **kw), "list-tags-of-resource", ResourceArn=arn))
-    key = (described.data["Table"].get("SSEDescription") or {}).get("KMSMasterKeyArn")
+    table = described.data["Table"]
+    documents.append(call(dynamodb.describe_contributor_insights, "describe-contributor-insights",
+                          TableName=cloud_name))
+    for index in table.get("GlobalSecondaryIndexes") or []:  # each index has its own (aws_dynamodb_contributor_insights)
+        documents.append(call(dynamodb.describe_contributor_insights, "describe-contributor-insights",
+                              TableName=cloud_name, IndexName=index["IndexName"]))
+    documents.append(call(dynamodb.describe_kinesis_streaming_destination, "describe-kinesis-streaming-destination",
+                          TableName=cloud_name))
+    for replica in table.get("Replicas") or []:  # the replica's own settings (deletion protection) in its region
+        if replica.get("RegionName"):
+            there = session.client("dynamodb", region_name=replica["RegionName"])
+            documents.append(call(there.describe_table, f"describe-table ({replica['RegionName']})",
+                                  TableName=cloud_name))
+    key = (table.get("SSEDescription") or {}).get("KMSMasterKeyArn")
     if key:  # tells the AWS managed key from the customer's own
         documents.append(call(session.client("kms").describe_key, "kms describe-key", KeyId=key))
     scaling = session.client("application-autoscaling")

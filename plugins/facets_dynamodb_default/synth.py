@@ -224,28 +224,42 @@ def synthesize_table(t: Table, ctx: SynthContext) -> None:
     ctx.add_output("read_write_policy", rw.attr("arn"), "ARN of the read-write IAM policy")
 
 
-def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
-    """Application Auto Scaling targets and target-tracking policies, as upstream's autoscaling.tf."""
+def scalings(t: Table) -> list[dict[str, Any]]:
+    """Each autoscaled dimension with its settings resolved as upstream's autoscaling.tf resolves them: ``id``,
+    ``side``, ``index`` (None for the table), ``dimension``, min/max capacity and the policy tuning."""
     defaults = t.autoscaling_defaults()
-    table_id = Ref.concat("table/", table.attr("name"))
-    scalings: list[tuple[str, Ref, str, dict[str, Any], Any, str]] = []
+    found: list[dict[str, Any]] = []
     for side, cap in (("read", "read_capacity"), ("write", "write_capacity")):
         cfg = t.adv.get(f"autoscaling_{side}")
         if isinstance(cfg, dict):
-            scalings.append((f"table_{side}", table_id, f"dynamodb:table:{side.title()}CapacityUnits",
-                             {**cfg, "min_capacity": cfg.get("min_capacity", t.adv.get(cap))}, side,
-                             f"table/{t.name}"))
+            found.append({"id": f"table_{side}", "side": side, "index": None,
+                          "dimension": f"dynamodb:table:{side.title()}CapacityUnits",
+                          "min_capacity": cfg.get("min_capacity", t.adv.get(cap)),
+                          "max_capacity": cfg.get("max_capacity"),
+                          **{k: cfg.get(k, defaults[k]) for k in ("scale_in_cooldown", "scale_out_cooldown",
+                                                                   "target_value")}})
     indexes = t.adv.get("autoscaling_indexes")
     for name, cfg in sorted(indexes.items()) if isinstance(indexes, dict) else []:
-        index_id = Ref.concat(table_id, f"/index/{name}")
+        if not isinstance(cfg, dict):
+            continue
         for side in [s for s in ("read", "write") if f"{s}_max_capacity" in cfg]:  # one side may scale alone
             # upstream: merge(var.autoscaling_defaults, each.value) -- an index may tune its own policy
-            tuning = {k: cfg[k] for k in ("scale_in_cooldown", "scale_out_cooldown", "target_value") if k in cfg}
-            scalings.append((f"index_{name}_{side}", index_id, f"dynamodb:index:{side.title()}CapacityUnits",
-                             {**tuning, "min_capacity": cfg.get(f"{side}_min_capacity"),
-                              "max_capacity": cfg.get(f"{side}_max_capacity")}, side,
-                             f"table/{t.name}/index/{name}"))
-    for id_, resource_id, dimension, cfg, side, literal_id in scalings:
+            found.append({"id": f"index_{name}_{side}", "side": side, "index": name,
+                          "dimension": f"dynamodb:index:{side.title()}CapacityUnits",
+                          "min_capacity": cfg.get(f"{side}_min_capacity"),
+                          "max_capacity": cfg.get(f"{side}_max_capacity"),
+                          **{k: cfg.get(k, defaults[k]) for k in ("scale_in_cooldown", "scale_out_cooldown",
+                                                                   "target_value")}})
+    return found
+
+
+def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
+    """Application Auto Scaling targets and target-tracking policies, as upstream's autoscaling.tf."""
+    table_id = Ref.concat("table/", table.attr("name"))
+    for s in scalings(t):
+        resource_id = table_id if s["index"] is None else Ref.concat(table_id, f"/index/{s['index']}")
+        literal_id = f"table/{t.name}" + ("" if s["index"] is None else f"/index/{s['index']}")
+        id_, dimension, side, cfg = s["id"], s["dimension"], s["side"], s
         target = ctx.add_resource("aws_appautoscaling_target", f"{id_}_target", {
             "max_capacity": cfg["max_capacity"], "min_capacity": cfg["min_capacity"],
             "resource_id": resource_id, "scalable_dimension": dimension, "service_namespace": "dynamodb"})
@@ -258,9 +272,9 @@ def _autoscaling(t: Table, ctx: SynthContext, table: Handle) -> None:
             "service_namespace": target.attr("service_namespace"),
             "target_tracking_scaling_policy_configuration": [{
                 "predefined_metric_specification": [{"predefined_metric_type": metric}],
-                "scale_in_cooldown": cfg.get("scale_in_cooldown", defaults["scale_in_cooldown"]),
-                "scale_out_cooldown": cfg.get("scale_out_cooldown", defaults["scale_out_cooldown"]),
-                "target_value": cfg.get("target_value", defaults["target_value"]),
+                "scale_in_cooldown": cfg["scale_in_cooldown"],
+                "scale_out_cooldown": cfg["scale_out_cooldown"],
+                "target_value": cfg["target_value"],
             }]})
         if t.flag("adopt_existing"):  # the provider's import ids: namespace/resource/dimension[/policy name]
             target.import_from(f"dynamodb/{literal_id}/{dimension}")

@@ -197,3 +197,106 @@ def create_and_roundtrip(client: Any, table_block: dict[str, Any]) -> dict[str, 
     client.put_item(TableName=table_block["name"], Item=item)
     got = client.get_item(TableName=table_block["name"], Key=key, ConsistentRead=True)
     return got.get("Item", {})
+
+
+# -- what moto does not model, answered as AWS answers ---------------------------------------------------
+# moto 5.2 implements neither DescribeContributorInsights nor DescribeKinesisStreamingDestination (nor their
+# Update/Enable calls), reports no OnDemandThroughput, no TableClassSummary, no default WarmThroughput, no
+# GlobalTableWitnesses / MultiRegionConsistency, and ignores ReplicaUpdates. The helpers below write those
+# parts of the describe outputs the way AWS answers them (API reference: DescribeTable's TableDescription,
+# DescribeContributorInsights, DescribeKinesisStreamingDestination), from the synthesized arguments.
+
+ON_DEMAND_WARM = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}  # AWS's start for on-demand
+
+
+def _warm(block: dict[str, Any], provisioned: bool) -> dict[str, Any]:
+    """WarmThroughput as AWS reports it: what was asked for, else where DynamoDB starts the table or index."""
+    start = ({"ReadUnitsPerSecond": int(block.get("read_capacity", 0)),
+              "WriteUnitsPerSecond": int(block.get("write_capacity", 0))} if provisioned else dict(ON_DEMAND_WARM))
+    for warm in _blocks(block.get("warm_throughput")):
+        for tf, api in (("read_units_per_second", "ReadUnitsPerSecond"),
+                        ("write_units_per_second", "WriteUnitsPerSecond")):
+            if warm.get(tf) is not None:
+                start[api] = int(warm[tf])
+    return {**start, "Status": "ACTIVE"}
+
+
+def _on_demand(block: dict[str, Any]) -> dict[str, int]:
+    """OnDemandThroughput as AWS reports it: -1 for a dimension without a limit."""
+    found = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+    for limits in _blocks(block.get("on_demand_throughput")):
+        for tf, api in (("max_read_request_units", "MaxReadRequestUnits"),
+                        ("max_write_request_units", "MaxWriteRequestUnits")):
+            if limits.get(tf) is not None:
+                found[api] = int(limits[tf])
+    return found
+
+
+def as_aws_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, Any]:
+    """moto's describe-table ``Table`` completed with what AWS would also say for the synthesized ``block``:
+    table class, warm and on-demand throughput (table and GSIs), replicas with their KMS keys, the multi-Region
+    consistency and the witness. Empty index lists, which moto adds and AWS leaves out, are dropped."""
+    block = terraform_literal(block)
+    table = dict(table)
+    provisioned = block.get("billing_mode", "PROVISIONED") == "PROVISIONED"
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if not table.get(key):
+            table.pop(key, None)
+    table["TableClassSummary"] = {"TableClass": block.get("table_class") or "STANDARD"}
+    table["WarmThroughput"] = _warm(block, provisioned)
+    if not provisioned:
+        table["OnDemandThroughput"] = _on_demand(block)
+    by_name = {g["name"]: g for g in _blocks(block.get("global_secondary_index"))}
+    for index in table.get("GlobalSecondaryIndexes", []):
+        gsi = by_name[index["IndexName"]]
+        index["WarmThroughput"] = _warm(gsi, provisioned)
+        if not provisioned:
+            index["OnDemandThroughput"] = _on_demand(gsi)
+    replicas = _blocks(block.get("replica"))
+    if replicas:
+        table["Replicas"] = [{"RegionName": r["region_name"], "ReplicaStatus": "ACTIVE",
+                              **({"KMSMasterKeyId": r["kms_key_arn"]} if r.get("kms_key_arn") else {})}
+                             for r in replicas]
+        table["MultiRegionConsistency"] = "STRONG" if any(r.get("consistency_mode") == "STRONG"
+                                                          for r in replicas) else "EVENTUAL"
+        table["GlobalTableVersion"] = "2019.11.21"
+    for witness in _blocks(block.get("global_table_witness")):
+        table["GlobalTableWitnesses"] = [{"RegionName": witness["region_name"], "WitnessStatus": "ACTIVE"}]
+    return table
+
+
+def replica_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """describe-table of each replica in its own region, as AWS answers there (deletion protection is the
+    replica's own setting; the ARN names the replica's region)."""
+    block = terraform_literal(block)
+    found = {}
+    for r in _blocks(block.get("replica")):
+        region = r["region_name"]
+        arn = table["TableArn"].split(":")
+        arn[3] = region
+        found[region] = {"Table": {**{k: v for k, v in table.items() if k not in ("Replicas", "TableArn")},
+                                   "TableArn": ":".join(arn),
+                                   "DeletionProtectionEnabled": bool(r.get("deletion_protection_enabled"))}}
+    return found
+
+
+def insights_and_kinesis(name: str, stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """describe-contributor-insights (table, and each GSI) and describe-kinesis-streaming-destination, as AWS
+    answers once the stack's aws_dynamodb_contributor_insights / _kinesis_streaming_destination are applied."""
+    resources = stack.get("resource", {})
+    block = terraform_literal(resources["aws_dynamodb_table"]["table"])
+    enabled = {terraform_literal(c.get("index_name")): c.get("mode", "ACCESSED_AND_THROTTLED_KEYS")
+               for c in resources.get("aws_dynamodb_contributor_insights", {}).values()}
+    outputs: dict[str, dict[str, Any]] = {}
+    for index in [None, *(g["name"] for g in _blocks(block.get("global_secondary_index")))]:
+        answer: dict[str, Any] = {"TableName": name, **({"IndexName": index} if index else {}),
+                                  "ContributorInsightsStatus": "ENABLED" if index in enabled else "DISABLED"}
+        if index in enabled:
+            answer.update(ContributorInsightsRuleList=[f"DynamoDBContributorInsights-PKC-{name}"],
+                          ContributorInsightsMode=enabled[index])
+        outputs["describe-contributor-insights" + (f"-{index}" if index else "")] = answer
+    outputs["describe-kinesis-streaming-destination"] = {"TableName": name, "KinesisDataStreamDestinations": [
+        {"StreamArn": d["stream_arn"], "DestinationStatus": "ACTIVE",
+         "ApproximateCreationDateTimePrecision": d.get("approximate_creation_date_time_precision", "MILLISECOND")}
+        for d in resources.get("aws_dynamodb_kinesis_streaming_destination", {}).values()]}
+    return outputs
