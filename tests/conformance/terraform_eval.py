@@ -9,8 +9,14 @@ template directive (``%{ ... }``) in synthesized output would be a bug, so it ra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from .corpus import without_metadata
+
+ACCOUNT = "123456789012"
 
 
 class TemplateError(ValueError):
@@ -57,3 +63,32 @@ def evaluate(value: Any, resolve: Callable[[str], str]) -> Any:
     if isinstance(value, list):
         return [evaluate(v, resolve) for v in value]
     return value
+
+
+class TerraformState:
+    """Resolves the interpolations Terraform would resolve in a set of stacks (cross-stack references)."""
+
+    REMOTE = re.compile(r"^data\.terraform_remote_state\.([^.]+)\.outputs\.([^.]+)$")
+    TABLE = re.compile(r"^aws_dynamodb_table\.([^.]+)\.(name|arn)$")
+
+    def __init__(self, stacks: dict[str, dict[str, Any]], region: str) -> None:
+        self.stacks = stacks
+        self.region = region
+
+    def resolve(self, stack: str, expr: str) -> str:
+        body = self.stacks[stack]
+        if m := self.TABLE.match(expr):
+            name = evaluate(body["resource"]["aws_dynamodb_table"][m.group(1)]["name"],
+                            lambda e: self.resolve(stack, e))
+            return name if m.group(2) == "name" else f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{name}"
+        if m := self.REMOTE.match(expr):
+            config = body["data"]["terraform_remote_state"][m.group(1)]["config"]["path"]
+            target = Path(config).parent.name  # ../<stack>/terraform.tfstate
+            value = self.stacks[target]["output"][m.group(2)]["value"]
+            return evaluate(value, lambda e: self.resolve(target, e))
+        raise AssertionError(f"unexpected interpolation in stack {stack}: ${{{expr}}}")
+
+    def table(self, stack: str, rid: str) -> dict[str, Any]:
+        block = without_metadata(self.stacks[stack]["resource"]["aws_dynamodb_table"][rid])
+        return evaluate(block, lambda e: self.resolve(stack, e))
+

@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 from conftest import EXAMPLE
-from support.dynamodb_emulation import create_table_kwargs, follow_up_calls, mocked_dynamodb, terraform_literal
+from support.dynamodb_emulation import (
+    as_aws_describes,
+    create_table_kwargs,
+    follow_up_calls,
+    insights_and_kinesis,
+    mocked_dynamodb,
+    replica_describes,
+    terraform_literal,
+)
 
 import facets_dynamo as fd
 from facets_dynamo.adoption import DRIFTED, IN_SYNC, MISSING, adopt, drift, read_documents
@@ -21,21 +29,27 @@ from facets_dynamo.host import default_host
 FLAVOR = default_host().flavor("dynamodb", "default", "0.2")
 
 
-def save_describe(client: Any, name: str, folder: Path, stack: dict[str, Any] | None = None) -> list[Path]:
-    """What `aws dynamodb describe-table` & co. print for table ``name``, saved as JSON files."""
+def save_describe(client: Any, name: str, folder: Path, stack: dict[str, Any] | None = None,
+                  block: dict[str, Any] | None = None) -> list[Path]:
+    """What `aws dynamodb describe-table` & co. print for table ``name``, saved as JSON files. With the
+    synthesized ``stack``, what moto does not model is filled in as AWS would answer for it
+    (support.dynamodb_emulation: table class, warm/on-demand throughput, replicas, witness, contributor
+    insights, Kinesis destination; Application Auto Scaling and KMS below)."""
     folder.mkdir(parents=True, exist_ok=True)
     outputs = {"describe-table": client.describe_table(TableName=name),
                "describe-time-to-live": client.describe_time_to_live(TableName=name),
                "describe-continuous-backups": client.describe_continuous_backups(TableName=name)}
     outputs["list-tags-of-resource"] = all_tags(client, outputs["describe-table"]["Table"]["TableArn"])
-    if stack is not None:  # Application Auto Scaling, as it would answer for the synthesized targets/policies
-        outputs.update(autoscaling_outputs(stack, name))
-        table_class = stack["resource"]["aws_dynamodb_table"]["table"].get("table_class")
-        if table_class and "TableClassSummary" not in outputs["describe-table"]["Table"]:  # moto leaves it out
-            outputs["describe-table"]["Table"]["TableClassSummary"] = {"TableClass": table_class}
-        key = outputs["describe-table"]["Table"].get("SSEDescription", {}).get("KMSMasterKeyArn")
+    if stack is not None:
+        block = block if block is not None else stack["resource"]["aws_dynamodb_table"]["table"]
+        described = outputs["describe-table"]["Table"] = as_aws_describes(outputs["describe-table"]["Table"], block)
+        for region, answer in replica_describes(described, block).items():
+            outputs[f"describe-table-{region}"] = answer
+        outputs.update(insights_and_kinesis(name, stack))
+        outputs.update(autoscaling_outputs(stack, name))  # Application Auto Scaling, as it would answer
+        key = described.get("SSEDescription", {}).get("KMSMasterKeyArn")
         if key:  # KMS, as it would answer: the customer's key if the spec named one, else the AWS managed key
-            given = stack["resource"]["aws_dynamodb_table"]["table"].get("server_side_encryption", {})
+            given = block.get("server_side_encryption", {})
             outputs["kms-describe-key"] = {"KeyMetadata": {"Arn": key, "KeyManager": "CUSTOMER" if given.get(
                 "kms_key_arn") else "AWS"}}
     paths = []
@@ -87,60 +101,116 @@ def create(client: Any, block: dict[str, Any]) -> str:
     return kwargs["TableName"]
 
 
-def adoptable(stack: dict[str, Any]) -> bool:
-    """Tables moto can create exactly as the provider would: no replicas (UpdateTable after creation), no
-    cross-stack references in their arguments (tokens, not values)."""
-    block = stack["resource"]["aws_dynamodb_table"]["table"]
-    return not block.get("replica") and "${" not in json.dumps(block)
+# Arguments no describe call reports, so an adopted spec leaves them out: import_table and restore_* act only
+# when a table is created (ForceNew: written into the spec of a live table they would replace it); timeouts are
+# Terraform's own; a replica's propagate_tags is the provider's switch and its point_in_time_recovery lives in
+# the replica's Region (describe-continuous-backups there), which the saved outputs here do not hold.
+CREATE_ONLY = ("import_table", "restore_source_name", "restore_source_table_arn", "restore_date_time",
+               "restore_to_latest_time", "timeouts")
+
+
+def _warm_in_full(block: dict[str, Any], provisioned: bool) -> None:
+    """warm_throughput is Optional+Computed in the provider: left out (or one value of it), it reads back as what
+    AWS holds, where DynamoDB starts the table or index; so every table and GSI has it, in full."""
+    start = ((block.get("read_capacity", 0), block.get("write_capacity", 0)) if provisioned else (12000, 4000))
+    block["warm_throughput"] = {"read_units_per_second": start[0], "write_units_per_second": start[1],
+                                **block.get("warm_throughput", {})}
 
 
 def as_read(block: dict[str, Any]) -> dict[str, Any]:
     """The arguments as the provider reads them back, whether the spec wrote its defaults or not: table class
-    STANDARD, deletion protection off; ``timeouts`` are Terraform's own settings, not the table's, so no describe
-    call can tell them."""
+    STANDARD, deletion protection off (replicas too), EVENTUAL replicas, warm throughput in full, 35 days of
+    point-in-time recovery; without the
+    arguments no describe call can tell (CREATE_ONLY)."""
     found = {"table_class": "STANDARD", "deletion_protection_enabled": False, **terraform_literal(block)}
-    found.pop("timeouts", None)
+    for key in (*CREATE_ONLY, "//"):
+        found.pop(key, None)
+    provisioned = found.get("billing_mode") == "PROVISIONED"
+    if found.get("point_in_time_recovery", {}).get("enabled"):  # Optional+Computed: AWS's 35 days read back
+        found["point_in_time_recovery"] = {"recovery_period_in_days": 35, **found["point_in_time_recovery"]}
+    _warm_in_full(found, provisioned)
+    for gsi in found.get("global_secondary_index", []):
+        _warm_in_full(gsi, provisioned)
+    lifecycle = found.get("lifecycle", {})  # ignore_changes of GSIs / replicas: Terraform's own switches too
+    ignored = [k for k in lifecycle.get("ignore_changes", []) if k not in ("global_secondary_index", "replica")]
+    found["lifecycle"] = {**{k: v for k, v in lifecycle.items() if k != "ignore_changes"},
+                          **({"ignore_changes": ignored} if ignored else {})}
+    found["replica"] = [{"consistency_mode": "EVENTUAL", "deletion_protection_enabled": False,
+                         **{k: v for k, v in r.items() if k not in ("propagate_tags", "point_in_time_recovery")}}
+                        for r in found.get("replica", [])]
     return found
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> list[tuple[Path, str]]:
-    from conformance.corpus import generated_cases
+def extras_as_read(stack: dict[str, Any]) -> dict[str, Any]:
+    """Contributor insights and Kinesis destinations of a stack, with the provider's defaults written out."""
+    resources = stack.get("resource", {})
+    return {"insights": sorted(json.dumps({"mode": "ACCESSED_AND_THROTTLED_KEYS", **c}, sort_keys=True)
+                               for c in resources.get("aws_dynamodb_contributor_insights", {}).values()),
+            "kinesis": sorted(json.dumps({"approximate_creation_date_time_precision": "MILLISECOND", **k},
+                                         sort_keys=True)
+                              for k in resources.get("aws_dynamodb_kinesis_streaming_destination", {}).values())}
 
-    return [(EXAMPLE, "prod"), *((c.blueprint, c.env) for c in generated_cases(tmp_path / "corpus", 120, 60))]
+
+CORPUS_TABLES = 240  # as many generated tables as the conformance tests check (tests/plugin/test_conformance.py)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> list[Any]:
+    """Every case of the conformance corpus: the example (dev, prod), the goldens, the 36 public table shapes
+    (terraform-aws-modules / AWS CDK) and the generated tables."""
+    from conformance.corpus import all_cases
+
+    return all_cases(tmp_path / "corpus", CORPUS_TABLES)
 
 
 @pytest.mark.slow
-def test_round_trip_of_the_corpus_reproduces_every_table(corpus: list[tuple[Path, str]], tmp_path: Path) -> None:
-    checked = 0
-    for blueprint, env in corpus:
-        ws = load_workspace([blueprint], env)
+def test_round_trip_of_the_corpus_reproduces_every_table(corpus: list[Any], tmp_path: Path) -> None:
+    """Synthesize, create in moto from the synthesized arguments (cross-stack references resolved as Terraform
+    would), save the describe outputs, import them: the imported spec synthesizes the same table, autoscaling,
+    contributor insights and Kinesis destinations; and drift of every untouched table is empty."""
+    from conformance.terraform_eval import TerraformState
+
+    checked, in_sync, cases = 0, 0, set()
+    for case in corpus:
+        ws = load_workspace([case.blueprint], case.env)
         original = fd.synthesize(ws)
-        adopted_docs = []
+        state = TerraformState(original.stacks, ws.environment.region)
+        saved = tmp_path / "saved" / case.id
+        adopted_docs, blocks = [], {}
         with mocked_dynamodb(ws.environment.region) as client:
             for name, stack in original.stacks.items():
-                if not adoptable(stack):
+                if "table" not in stack.get("resource", {}).get("aws_dynamodb_table", {}):
                     continue
-                table = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
-                paths = save_describe(client, table, tmp_path / env / name, stack)
+                blocks[name] = block = state.table(name, "table")
+                table = create(client, block)
+                paths = save_describe(client, table, saved / table, stack, block)
                 documents, problems = read_documents(paths)
                 assert not problems
                 result = adopt(FLAVOR, documents, name, ws.environment)
-                assert result.document is not None, [d.format_text() for d in result.diagnostics]
+                assert result.document is not None, (case.id, name, [d.format_text() for d in result.diagnostics])
                 adopted_docs.append(fd.resource_from_dict(result.document, name=name))
         again = fd.synthesize(fd.workspace(adopted_docs, ws.environment))
         for r in adopted_docs:
-            before = original.stacks[r.name]["resource"]["aws_dynamodb_table"]["table"]
             after = again.stacks[r.name]["resource"]["aws_dynamodb_table"]["table"]
-            assert as_read(after) == as_read(before), r.name
+            assert as_read(after) == as_read(blocks[r.name]), (case.id, r.name)
             imports = again.stacks[r.name]["import"]
-            assert {"id": before["name"], "to": "aws_dynamodb_table.table"} in imports
+            assert {"id": blocks[r.name]["name"], "to": "aws_dynamodb_table.table"} in imports
             targets = again.stacks[r.name]["resource"].get("aws_appautoscaling_target", {})
             assert len(imports) == 1 + 2 * len(targets)  # each autoscaling target and its policy too
             for kind in ("aws_appautoscaling_target", "aws_appautoscaling_policy"):
-                assert again.stacks[r.name]["resource"].get(kind) == original.stacks[r.name]["resource"].get(kind)
+                assert again.stacks[r.name]["resource"].get(kind) == original.stacks[r.name]["resource"].get(kind), \
+                    (case.id, r.name, kind)
+            assert extras_as_read(again.stacks[r.name]) == extras_as_read(original.stacks[r.name]), (case.id, r.name)
             checked += 1
-    assert checked >= 50
+        compared = [d for d in drift(ws, saved=saved) if d.cloud_name in {b["name"] for b in blocks.values()}]
+        assert len(compared) == len(blocks), case.id
+        assert all(d.status == IN_SYNC for d in compared), (case.id, [d.to_dict() for d in compared
+                                                                      if d.status != IN_SYNC])
+        in_sync += len(compared)
+        cases.add(case.id)
+    assert "public" in cases and {"example-dev", "example-prod"} <= cases
+    print(f"round trip: {checked} tables in {len(cases)} cases, {in_sync} in sync")
+    assert checked == in_sync >= CORPUS_TABLES * 0.8  # every managed table (disabled ones have no stack)
 
 
 def test_drift_of_an_untouched_table_is_empty_and_each_change_is_classified(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from conformance.corpus import (
     typed_input,
     without_metadata,
 )
-from conformance.terraform_eval import evaluate
+from conformance.terraform_eval import ACCOUNT, TerraformState
 from conftest import TESTS
 from support.dynamodb_emulation import create_and_roundtrip, mocked_dynamodb, sample_key
 
@@ -53,7 +53,6 @@ GENERATED, PER_CASE = 240, 60
 CASE_IDS = [c.id for c in example_cases() + golden_cases()] + ["public"] + [f"generated-{i}" for i in
                                                                 range((GENERATED + PER_CASE - 1) // PER_CASE)]
 BINDINGS = {"cdktn": "cdktn_provider_aws", "cdktf": "cdktf_cdktf_provider_aws"}
-ACCOUNT = "123456789012"
 EXTRA_TYPES = ("aws_dynamodb_resource_policy", "aws_dynamodb_contributor_insights",
                "aws_dynamodb_kinesis_streaming_destination")
 
@@ -251,34 +250,6 @@ def test_single_blocks_are_objects_like_the_typed_bindings(ours) -> None:
 
 
 # -- oracle 2: DynamoDB (moto) ---------------------------------------------------------------------
-
-class TerraformState:
-    """Resolves the interpolations Terraform would resolve in a set of stacks (cross-stack references)."""
-
-    REMOTE = re.compile(r"^data\.terraform_remote_state\.([^.]+)\.outputs\.([^.]+)$")
-    TABLE = re.compile(r"^aws_dynamodb_table\.([^.]+)\.(name|arn)$")
-
-    def __init__(self, stacks: dict[str, dict[str, Any]], region: str) -> None:
-        self.stacks = stacks
-        self.region = region
-
-    def resolve(self, stack: str, expr: str) -> str:
-        body = self.stacks[stack]
-        if m := self.TABLE.match(expr):
-            name = evaluate(body["resource"]["aws_dynamodb_table"][m.group(1)]["name"],
-                            lambda e: self.resolve(stack, e))
-            return name if m.group(2) == "name" else f"arn:aws:dynamodb:{self.region}:{ACCOUNT}:table/{name}"
-        if m := self.REMOTE.match(expr):
-            config = body["data"]["terraform_remote_state"][m.group(1)]["config"]["path"]
-            target = Path(config).parent.name  # ../<stack>/terraform.tfstate
-            value = self.stacks[target]["output"][m.group(2)]["value"]
-            return evaluate(value, lambda e: self.resolve(target, e))
-        raise AssertionError(f"unexpected interpolation in stack {stack}: ${{{expr}}}")
-
-    def table(self, stack: str, rid: str) -> dict[str, Any]:
-        block = without_metadata(self.stacks[stack]["resource"]["aws_dynamodb_table"][rid])
-        return evaluate(block, lambda e: self.resolve(stack, e))
-
 
 def intended(doc: dict[str, Any], name: str, ws: Workspace) -> dict[str, Any]:
     """What the user asked for, read from the document (not from our synthesized output)."""
