@@ -182,9 +182,9 @@ def adopt(documents: list[Document], name: str, environment: Environment,
 
 
 def _refuse(doc: Document, pointer: str, setting: str, problems: list[Diagnostic], advice: str = "") -> None:
-    """DDB405: a setting the table has that dynamodb/default/0.2 cannot write, named with its position (the
-    pointer in the describe output; the diagnostic carries its line and column)."""
-    problems.append(doc.diagnostic(pointer, "DDB405", f"{setting} (at {pointer}) cannot be expressed by "
+    """DDB405: a setting the table has that dynamodb/default/0.2 cannot write, named in the message; its position
+    is the diagnostic's: the pointer in the describe output, with its line and column."""
+    problems.append(doc.diagnostic(pointer, "DDB405", f"{setting} cannot be expressed by "
                                    f"dynamodb/default/0.2: a spec without it would undo it at the next apply"
                                    f"{'; ' + advice if advice else ''}"))
 
@@ -496,7 +496,7 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
     return {"kind": resource.kind, "flavor": resource.flavor, "version": resource.version,
             "metadata": {"name": resource.name},
             "spec": {"attributes": dict(sorted(attributes.items())), "hash_key": t.hash_key},
-            "advanced": {"aws_dynamodb": {k: v for k, v in out.items() if v not in (None, [], {})}}}
+            "advanced": {"aws_dynamodb": {k: v for k, v in out.items() if v is not None}}}
 
 
 def _insights(value: Any) -> dict[str, Any]:
@@ -575,7 +575,7 @@ def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
     table = described.data["Table"]
     documents.append(call(dynamodb.describe_contributor_insights, "describe-contributor-insights",
                           TableName=cloud_name))
-    for index in table.get("GlobalSecondaryIndexes") or []:  # each index has its own (aws_dynamodb_contributor_insights)
+    for index in table.get("GlobalSecondaryIndexes") or []:  # each index has its own setting
         documents.append(call(dynamodb.describe_contributor_insights, "describe-contributor-insights",
                               TableName=cloud_name, IndexName=index["IndexName"]))
     documents.append(call(dynamodb.describe_kinesis_streaming_destination, "describe-kinesis-streaming-destination",

@@ -332,9 +332,13 @@ RULES: tuple[Rule, ...] = (
        "The provider of that environment would look for (and create) the table in its own region.",
        "import into prod (eu-west-1) a table of us-east-1", "import it with --env for its region"),
     _r("DDB405", "setting dynamodb/default/0.2 cannot express", "The table uses a setting this flavor version "
-       "cannot write (on-demand throughput limits, contributor insights, a Kinesis streaming destination).",
+       "cannot write: a multi-attribute key (several HASH or RANGE attributes), a replica's own table class, "
+       "capacity or on-demand override (or one of its indexes'), more than one global table witness, or index "
+       "scaling policies that differ between read and write. The message names the setting; the position is "
+       "where the describe output holds it.",
        "A spec without it would remove the setting at the next apply; nothing is written instead of a lossy spec.",
-       '"OnDemandThroughput": {"MaxReadRequestUnits": 100}', "remove the setting, or adopt with a flavor that has it"),
+       '"Replicas": [{"RegionName": "eu-central-1", "ReplicaTableClassSummary": {"TableClass": '
+       '"STANDARD_INFREQUENT_ACCESS"}}]', "remove the setting from the table, or manage it outside this spec"),
     _r("DDB406", "Name tag replaced", "The table's Name tag differs from its name; the module always writes "
        "Name = the table name.", "After the first apply the tag says the table name.",
        '{"Key": "Name", "Value": "orders (legacy)"}', '{"Key": "Name", "Value": "legacy-orders"}', W),

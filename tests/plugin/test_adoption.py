@@ -287,9 +287,24 @@ def test_bad_describe_files_get_positioned_diagnostics_and_nothing_is_written(tm
 
 
 @pytest.fixture
-def moto_server() -> Any:
-    """A moto server on a free loopback port, as a stand-in for AWS (stopped after the test)."""
+def moto_server(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A moto server on a free loopback port, as a stand-in for AWS (stopped after the test). moto 5.2 does not
+    implement DescribeContributorInsights or DescribeKinesisStreamingDestination: the server answers them as AWS
+    does for a table that has neither (status DISABLED, no destinations)."""
+    from moto.dynamodb.responses import DynamoHandler
     from moto.server import ThreadedMotoServer
+
+    def insights(self: Any) -> str:
+        body = {"TableName": self.body["TableName"], "ContributorInsightsStatus": "DISABLED"}
+        if "IndexName" in self.body:
+            body["IndexName"] = self.body["IndexName"]
+        return json.dumps(body)
+
+    def kinesis(self: Any) -> str:
+        return json.dumps({"TableName": self.body["TableName"], "KinesisDataStreamDestinations": []})
+
+    monkeypatch.setattr(DynamoHandler, "describe_contributor_insights", insights, raising=False)
+    monkeypatch.setattr(DynamoHandler, "describe_kinesis_streaming_destination", kinesis, raising=False)
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -421,3 +436,171 @@ def test_the_2026_settings_are_adopted_not_dropped(tmp_path: Path) -> None:
     assert adv["kinesis_streaming_destinations"] == [
         {"stream_arn": "arn:aws:kinesis:eu-west-1:123456789012:stream/orders"}]
     assert fd.validate(fd.resource_from_dict(adopted.document, name="legacy-orders"), prod).ok
+
+
+STREAM = "arn:aws:kinesis:eu-west-1:123456789012:stream/orders-changes"
+MODERN = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
+          "spec": {"attributes": {"pk": {"name": "pk", "type": "S"}, "g": {"name": "g", "type": "S"}},
+                   "hash_key": "pk"},
+          "advanced": {"aws_dynamodb": {
+              "billing_mode": "PAY_PER_REQUEST", "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
+              "on_demand_throughput": {"max_read_request_units": 500},
+              "warm_throughput": {"read_units_per_second": 15000},
+              "global_secondary_indexes": [{"name": "by-g", "hash_key": "g", "projection_type": "ALL",
+                                            "warm_throughput": {"write_units_per_second": 6000},
+                                            "contributor_insights": {"mode": "THROTTLED_KEYS"}}],
+              "contributor_insights": {},
+              "kinesis_streaming_destinations": [{"stream_arn": STREAM}],
+              "replica_regions": [{"region_name": "eu-central-1", "consistency_mode": "STRONG"}],
+              "global_table_witness": {"region_name": "eu-north-1"}}}}
+SCALED = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
+          "spec": {"attributes": {"pk": {"name": "pk", "type": "S"}, "g": {"name": "g", "type": "S"}},
+                   "hash_key": "pk"},
+          "advanced": {"aws_dynamodb": {
+              "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+              "global_secondary_indexes": [{"name": "by-g", "hash_key": "g", "projection_type": "ALL",
+                                            "read_capacity": 5, "write_capacity": 5}],
+              "autoscaling_enabled": True, "autoscaling_read": {"max_capacity": 50, "target_value": 60},
+              "autoscaling_write": {"max_capacity": 20},
+              "autoscaling_indexes": {"by-g": {"read_min_capacity": 5, "read_max_capacity": 40}}}}}
+ADV = "/advanced/aws_dynamodb"
+
+
+def _targets(d: dict[str, Any], dimension: str, resource_end: str, **values: Any) -> None:
+    for t in d["ScalableTargets"]:
+        if t["ScalableDimension"] == dimension and t["ResourceId"].endswith(resource_end):
+            t.update(values)
+
+
+def _policies(d: dict[str, Any], dimension: str, **values: Any) -> None:
+    for p in d["ScalingPolicies"]:
+        if p["ScalableDimension"] == dimension:
+            p["TargetTrackingScalingPolicyConfiguration"].update(values)
+
+
+@pytest.mark.parametrize(("what", "table", "file", "change", "path"), [
+    ("on-demand limit raised", "modern", "describe-table", lambda d: d["Table"]["OnDemandThroughput"].update(
+        MaxReadRequestUnits=900), f"{ADV}/on_demand_throughput/max_read_request_units"),
+    ("warm throughput raised", "modern", "describe-table", lambda d: d["Table"]["WarmThroughput"].update(
+        ReadUnitsPerSecond=20000), f"{ADV}/warm_throughput/read_units_per_second"),
+    ("GSI warm throughput raised", "modern", "describe-table",
+     lambda d: d["Table"]["GlobalSecondaryIndexes"][0]["WarmThroughput"].update(ReadUnitsPerSecond=13000),
+     f"{ADV}/global_secondary_indexes/0/warm_throughput/read_units_per_second"),
+    ("GSI on-demand limit set", "modern", "describe-table",
+     lambda d: d["Table"]["GlobalSecondaryIndexes"][0]["OnDemandThroughput"].update(MaxWriteRequestUnits=70),
+     f"{ADV}/global_secondary_indexes/0/on_demand_throughput"),
+    ("table contributor insights off", "modern", "describe-contributor-insights",
+     lambda d: d.update(ContributorInsightsStatus="DISABLED"), f"{ADV}/contributor_insights"),
+    ("GSI contributor insights mode", "modern", "describe-contributor-insights-by-g",
+     lambda d: d.update(ContributorInsightsMode="ACCESSED_AND_THROTTLED_KEYS"),
+     f"{ADV}/global_secondary_indexes/0/contributor_insights/mode"),
+    ("Kinesis destination disabled", "modern", "describe-kinesis-streaming-destination",
+     lambda d: d["KinesisDataStreamDestinations"][0].update(DestinationStatus="DISABLED"),
+     f"{ADV}/kinesis_streaming_destinations/0"),
+    ("Kinesis precision changed", "modern", "describe-kinesis-streaming-destination",
+     lambda d: d["KinesisDataStreamDestinations"][0].update(ApproximateCreationDateTimePrecision="MICROSECOND"),
+     f"{ADV}/kinesis_streaming_destinations/0/approximate_creation_date_time_precision"),
+    ("witness moved", "modern", "describe-table", lambda d: d["Table"]["GlobalTableWitnesses"][0].update(
+        RegionName="eu-south-1"), f"{ADV}/global_table_witness"),
+    ("replica consistency eventual", "modern", "describe-table", lambda d: d["Table"].update(
+        MultiRegionConsistency="EVENTUAL"), f"{ADV}/replica_regions/0/consistency_mode"),
+    ("replica deletion protection on", "modern", "describe-table-eu-central-1", lambda d: d["Table"].update(
+        DeletionProtectionEnabled=True), f"{ADV}/replica_regions/0/deletion_protection_enabled"),
+    ("table read max changed", "scaled", "describe-scalable-targets",
+     lambda d: _targets(d, "dynamodb:table:ReadCapacityUnits", "scaled-prod", MaxCapacity=80),
+     f"{ADV}/autoscaling/table:read/max_capacity"),
+    ("table write min changed", "scaled", "describe-scalable-targets",
+     lambda d: _targets(d, "dynamodb:table:WriteCapacityUnits", "scaled-prod", MinCapacity=2),
+     f"{ADV}/autoscaling/table:write/min_capacity"),
+    ("table read target changed", "scaled", "describe-scaling-policies",
+     lambda d: _policies(d, "dynamodb:table:ReadCapacityUnits", TargetValue=75.0),
+     f"{ADV}/autoscaling/table:read/target_value"),
+    ("index read max changed", "scaled", "describe-scalable-targets",
+     lambda d: _targets(d, "dynamodb:index:ReadCapacityUnits", "/index/by-g", MaxCapacity=10),
+     f"{ADV}/autoscaling/index:by-g:read/max_capacity"),
+    ("index write scaled by hand", "scaled", "describe-scalable-targets", lambda d: d["ScalableTargets"].append(
+        {"ServiceNamespace": "dynamodb", "ResourceId": "table/scaled-prod/index/by-g",
+         "ScalableDimension": "dynamodb:index:WriteCapacityUnits", "MinCapacity": 5, "MaxCapacity": 9}),
+     f"{ADV}/autoscaling/index:by-g:write"),
+    ("autoscaling removed by hand", "scaled", "describe-scalable-targets", lambda d: d.update(ScalableTargets=[]),
+     f"{ADV}/autoscaling"),
+])
+def test_new_settings_and_autoscaling_changed_live_are_drift_in_place(tmp_path: Path, what: str, table: str,
+                                                                      file: str, change: Any, path: str) -> None:
+    env = load_workspace([EXAMPLE], "prod").environment
+    resource = fd.resource_from_dict(copy.deepcopy(MODERN if table == "modern" else SCALED), name=table)
+    only = fd.workspace([resource], env)
+    assert fd.validate(resource, env).ok, what
+    stack = fd.synthesize(only).stacks[table]
+    saved = tmp_path / "saved"
+    with mocked_dynamodb(env.region) as client:
+        name = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
+        save_describe(client, name, saved / name, stack)
+    assert [d.status for d in drift(only, saved=saved)] == [IN_SYNC], what
+    _edit(saved / name / f"{file}.json", change)
+    [found] = drift(only, saved=saved)
+    assert found.status == DRIFTED and found.diff is not None, what
+    effects = {c.path: str(c.effect) for c in found.diff.changes}
+    assert effects.get(path) == "in-place", (what, effects)
+    assert not found.diff.replaces, what
+
+
+def test_what_the_schema_cannot_write_is_refused_by_name_and_position(tmp_path: Path, run_cli) -> None:
+    """DDB405 stays for multi-attribute keys and per-replica overrides; each names the setting, the pointer
+    and (as any diagnostic) the line and column in the saved output. Nothing is written."""
+    table = json.loads((EXAMPLE.parent / "adopt" / "legacy-orders" / "describe-table.json").read_text())
+    t = table["Table"]
+    gsi = t["GlobalSecondaryIndexes"][0]
+    gsi["KeySchema"] = [*gsi["KeySchema"], {"AttributeName": t["AttributeDefinitions"][0]["AttributeName"],
+                                            "KeyType": "HASH"}]
+    t["Replicas"] = [{"RegionName": "eu-central-1", "ReplicaStatus": "ACTIVE",
+                      "ReplicaTableClassSummary": {"TableClass": "STANDARD_INFREQUENT_ACCESS"}},
+                     {"RegionName": "us-east-1", "ReplicaStatus": "ACTIVE",
+                      "ProvisionedThroughputOverride": {"ReadCapacityUnits": 10}}]
+    path = tmp_path / "describe-table.json"
+    path.write_text(json.dumps(table, indent=2))
+    done = run_cli("import", "legacy-orders", path, "--flavor", "dynamodb/default/0.2", "--env", "prod",
+                   "--blueprint", EXAMPLE, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    refused = [ln for ln in (done.stdout + done.stderr).splitlines() if "DDB405" in ln]
+    assert len(refused) == 3, refused
+    text = path.read_text().splitlines()
+    for line, (pointer, words) in zip(sorted(refused), [
+        ("/Table/GlobalSecondaryIndexes/0/KeySchema", "multi-attribute HASH key of GSI"),
+        ("/Table/Replicas/0/ReplicaTableClassSummary",
+         "table class STANDARD_INFREQUENT_ACCESS of replica eu-central-1"),
+        ("/Table/Replicas/1/ProvisionedThroughputOverride", "provisioned capacity override of replica us-east-1")],
+            strict=True):
+        assert words in line and f"DDB405 at {pointer}:" in line, line
+        row = int(line.split(":")[1])  # the line of the setting in the saved output
+        assert f'"{pointer.rsplit("/", 1)[1]}":' in text[row - 1], (line, text[row - 1])
+    assert "Traceback" not in done.stderr and not list((EXAMPLE / "dynamodb" / "instances").glob("legacy*"))
+
+
+def test_index_insights_witness_and_strong_replicas_are_adopted(tmp_path: Path) -> None:
+    saved = EXAMPLE.parent / "adopt" / "legacy-orders"
+    table = json.loads((saved / "describe-table.json").read_text())
+    index = table["Table"]["GlobalSecondaryIndexes"][0]["IndexName"]
+    table["Table"].update(MultiRegionConsistency="STRONG",
+                          Replicas=[{"RegionName": "eu-central-1", "ReplicaStatus": "ACTIVE"}],
+                          GlobalTableWitnesses=[{"RegionName": "eu-north-1", "WitnessStatus": "ACTIVE"}])
+    replica = copy.deepcopy(table)
+    replica["Table"]["TableArn"] = replica["Table"]["TableArn"].replace("eu-west-1", "eu-central-1")
+    replica["Table"]["DeletionProtectionEnabled"] = True
+    outputs = {"describe-table": table, "describe-table-eu-central-1": replica,
+               "insights": {"TableName": "legacy-orders", "ContributorInsightsStatus": "DISABLED"},
+               "insights-gsi": {"TableName": "legacy-orders", "IndexName": index,
+                                "ContributorInsightsStatus": "ENABLED"}}
+    for name, data in outputs.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(data, indent=2))
+    documents, problems = read_documents([tmp_path / f"{n}.json" for n in outputs])
+    assert not problems
+    prod = load_workspace([EXAMPLE], "prod").environment
+    adopted = adopt(FLAVOR, documents, "legacy-orders", prod)
+    assert adopted.document is not None, [d.format_text() for d in adopted.diagnostics]
+    adv = adopted.document["advanced"]["aws_dynamodb"]
+    assert "contributor_insights" not in adv
+    assert adv["global_secondary_indexes"][0]["contributor_insights"] == {}
+    assert adv["replica_regions"] == [{"region_name": "eu-central-1", "consistency_mode": "STRONG",
+                                       "deletion_protection_enabled": True}]
+    assert adv["global_table_witness"] == {"region_name": "eu-north-1"}
