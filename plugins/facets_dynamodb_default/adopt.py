@@ -11,6 +11,7 @@ flattenTableGlobalSecondaryIndex, flattenTableLocalSecondaryIndex, flattenReplic
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -26,7 +27,7 @@ KINDS = {"Table": "describe-table", "TimeToLiveDescription": "describe-time-to-l
          "ContributorInsightsStatus": "describe-contributor-insights",
          "KinesisDataStreamDestinations": "describe-kinesis-streaming-destination",
          "ScalableTargets": "describe-scalable-targets", "ScalingPolicies": "describe-scaling-policies",
-         "KeyMetadata": "kms describe-key"}
+         "KeyMetadata": "kms describe-key", "Policy": "get-resource-policy"}
 DEFAULT_PITR_DAYS = 35
 # EnableKinesisStreamingDestination's default precision (what AWS reports when none was asked for)
 DEFAULT_PRECISION = "MILLISECOND"
@@ -171,6 +172,7 @@ def adopt(documents: list[Document], name: str, environment: Environment,
     tags = _tags(reader, table_name, environment, problems)
     _autoscaling(reader, table_name, adv, problems)
     _insights_and_kinesis(reader, adv, problems, fields)
+    _policies(reader, table, adv, problems, fields)
     adv["adopt_existing"] = True
     document: dict[str, Any] = {"kind": "dynamodb", "flavor": "default", "version": "0.2",
                                 "metadata": {"tags": tags} if tags else {},
@@ -284,6 +286,75 @@ def _replicas(reader: _Reader, table: dict[str, Any], doc: Document, problems: l
         _refuse(doc, "/Table/GlobalTableWitnesses", "the global table witness", problems)
     elif witnesses:
         adv["global_table_witness"] = {"region_name": witnesses[0].get("RegionName")}
+
+
+# Actions a stream's resource policy may grant (DynamoDB refuses others on a stream ARN).
+STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                  "dynamodb:ListStreams"}
+_SID = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def _listed(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _statement(given: dict[str, Any], own_arn: str) -> dict[str, Any]:
+    """One policy statement as the upstream module's map entry writes it (synth.statement, backwards)."""
+    out: dict[str, Any] = {}
+    if given.get("Effect", "Allow") != "Allow":
+        out["effect"] = given["Effect"]
+    for source, key in (("Principal", "principals"), ("NotPrincipal", "not_principals")):
+        principal = given.get(source)
+        if principal == "*":
+            out[key] = [{"type": "*", "identifiers": ["*"]}]
+        elif isinstance(principal, dict):
+            out[key] = [{"type": kind, "identifiers": _listed(ids)} for kind, ids in principal.items()]
+    for source, key in (("Action", "actions"), ("NotAction", "not_actions")):
+        if source in given:
+            out[key] = _listed(given[source])
+    if "NotResource" in given:
+        out["not_resources"] = _listed(given["NotResource"])
+    elif "Resource" in given and given["Resource"] != own_arn:  # the table's (or stream's) own ARN: the default
+        out["resources"] = _listed(given["Resource"])
+    if isinstance(given.get("Condition"), dict):
+        out["condition"] = [{"test": test, "variable": variable, "values": _listed(values)}
+                            for test, pairs in given["Condition"].items() if isinstance(pairs, dict)
+                            for variable, values in pairs.items()]
+    return out
+
+
+def _policies(reader: _Reader, table: dict[str, Any], adv: dict[str, Any], problems: list[Diagnostic],
+              schema_fields: set[str]) -> None:
+    """Resource-based policies (get-resource-policy of the table ARN, and of its stream ARN) as
+    resource_policy_statements / stream_resource_policy_statements. The output does not say which ARN it was
+    asked for: a policy naming the stream ARN, or granting stream actions only, is the stream's."""
+    arn, stream_arn = str(table.get("TableArn", "")), str(table.get("LatestStreamArn", ""))
+    for text, doc in reader.each("Policy"):
+        try:
+            policy = json.loads(text) if isinstance(text, str) else text
+        except ValueError as exc:
+            problems.append(doc.diagnostic("/Policy", "DDB401", f"the Policy of this get-resource-policy output is "
+                                           f"not JSON ({exc.msg}): save the whole output of the command"))
+            continue
+        statements = [s for s in _listed(policy.get("Statement") if isinstance(policy, dict) else None)
+                      if isinstance(s, dict)]
+        resources = {r for s in statements for r in _listed(s.get("Resource", []))}
+        actions = {a for s in statements for a in _listed(s.get("Action", []))}
+        stream = any("/stream/" in str(r) for r in resources) or (bool(actions) and actions <= STREAM_ACTIONS)
+        key = "stream_resource_policy_statements" if stream else "resource_policy_statements"
+        if key not in schema_fields:
+            _refuse(doc, "/Policy", f"the {'stream' if stream else 'table'}'s resource-based policy", problems)
+            continue
+        found: dict[str, Any] = {}
+        for i, s in enumerate(statements):
+            sid = s.get("Sid")
+            if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
+                _refuse(doc, "/Policy", f"the statement id {sid!r} of the {'stream' if stream else 'table'}'s "
+                        "resource-based policy (letters and digits only)", problems)
+                continue
+            found[sid or f"Stmt{i}"] = _statement(s, stream_arn if stream else arn)
+        if found:
+            adv[key] = found
 
 
 def _customer_key(reader: _Reader, arn: Any, doc: Document, problems: list[Diagnostic]) -> str | None:
@@ -432,7 +503,7 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
     (timeouts, capacities autoscaling manages, ``$schema``, envelope), so equal tables compare equal whichever
     way their specs were written. Autoscaling is compared per dimension (``table:read``, ``index:NAME:write``)
     as synthesized: min/max capacity and the target-tracking policy, defaults resolved."""
-    from .synth import scalings
+    from .synth import scalings, statement
 
     t = Table(resource, environment.name)
     adv = t.adv
@@ -488,6 +559,10 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
         "stream_arn": d.get("stream_arn"),
         "approximate_creation_date_time_precision": d.get("approximate_creation_date_time_precision")
         or DEFAULT_PRECISION} for _, d in t.kinesis_destinations), key=lambda d: str(d["stream_arn"]))
+    for key in ("resource_policy_statements", "stream_resource_policy_statements"):  # as the policy renders them
+        rendered = {str(sid): statement(sid, given, "<own ARN>") for sid, given in t.statements(key)}
+        out[key] = {sid: {k: sorted(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
+                          for k, v in body.items()} for sid, body in sorted(rendered.items())} or None
     if t.flag("autoscaling_enabled") and provisioned:
         out["autoscaling"] = {f"{'table' if s['index'] is None else 'index:' + str(s['index'])}:{s['side']}": {
             k: s[k] for k in ("min_capacity", "max_capacity", "target_value", "scale_in_cooldown",
@@ -541,7 +616,6 @@ def _every_tag(client: Any, ResourceArn: str) -> dict[str, Any]:
 def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
     """The describe outputs of table ``cloud_name`` in the environment's region (boto3, the standard credential
     chain; ``AWS_ENDPOINT_URL`` points it at LocalStack or moto server)."""
-    import json
 
     import boto3
     import botocore.exceptions
@@ -585,6 +659,13 @@ def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
             there = session.client("dynamodb", region_name=replica["RegionName"])
             documents.append(call(there.describe_table, f"describe-table ({replica['RegionName']})",
                                   TableName=cloud_name))
+    for resource_arn in (arn, table.get("LatestStreamArn")):  # resource-based policies: the table's, its stream's
+        if resource_arn:
+            try:
+                documents.append(call(dynamodb.get_resource_policy, "get-resource-policy", ResourceArn=resource_arn))
+            except CloudError as exc:
+                if "PolicyNotFoundException" not in str(exc):
+                    raise
     key = (table.get("SSEDescription") or {}).get("KMSMasterKeyArn")
     if key:  # tells the AWS managed key from the customer's own
         documents.append(call(session.client("kms").describe_key, "kms describe-key", KeyId=key))

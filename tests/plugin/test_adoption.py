@@ -46,6 +46,7 @@ def save_describe(client: Any, name: str, folder: Path, stack: dict[str, Any] | 
         for region, answer in replica_describes(described, block).items():
             outputs[f"describe-table-{region}"] = answer
         outputs.update(insights_and_kinesis(name, stack))
+        outputs.update(resource_policies(client, described, stack))
         outputs.update(autoscaling_outputs(stack, name))  # Application Auto Scaling, as it would answer
         key = described.get("SSEDescription", {}).get("KMSMasterKeyArn")
         if key:  # KMS, as it would answer: the customer's key if the spec named one, else the AWS managed key
@@ -59,6 +60,23 @@ def save_describe(client: Any, name: str, folder: Path, stack: dict[str, Any] | 
         path.write_text(json.dumps(answer, indent=2, default=str))
         paths.append(path)
     return paths
+
+
+def resource_policies(client: Any, described: dict[str, Any], stack: dict[str, Any]) -> dict[str, Any]:
+    """get-resource-policy of the table and of its stream once the stack's aws_dynamodb_resource_policy resources
+    are applied (the ARNs resolved as Terraform would). moto keeps a table's policy (PutResourcePolicy, then
+    GetResourcePolicy answers); it cannot take a stream's, which is answered as AWS would: the policy as put."""
+    outputs = {}
+    for rid, policy in stack.get("resource", {}).get("aws_dynamodb_resource_policy", {}).items():
+        text = terraform_literal(policy["policy"].replace("${aws_dynamodb_table.table.arn}", described["TableArn"])
+                                 .replace("${aws_dynamodb_table.table.stream_arn}",
+                                          described.get("LatestStreamArn", "")))
+        if policy["resource_arn"] == "${aws_dynamodb_table.table.arn}":
+            client.put_resource_policy(ResourceArn=described["TableArn"], Policy=text)
+            outputs[f"get-resource-policy-{rid}"] = client.get_resource_policy(ResourceArn=described["TableArn"])
+        else:
+            outputs[f"get-resource-policy-{rid}"] = {"Policy": text, "RevisionId": "1"}
+    return outputs
 
 
 def all_tags(client: Any, arn: str) -> dict[str, Any]:
@@ -142,9 +160,18 @@ def as_read(block: dict[str, Any]) -> dict[str, Any]:
 
 
 def extras_as_read(stack: dict[str, Any]) -> dict[str, Any]:
-    """Contributor insights and Kinesis destinations of a stack, with the provider's defaults written out."""
+    """Contributor insights, Kinesis destinations and resource policies of a stack, with the provider's defaults
+    written out (a policy as IAM reads it: one Resource or a list of one mean the same)."""
     resources = stack.get("resource", {})
-    return {"insights": sorted(json.dumps({"mode": "ACCESSED_AND_THROTTLED_KEYS", **c}, sort_keys=True)
+
+    def policy(text: str) -> list[dict[str, Any]]:
+        found = json.loads(terraform_literal(text))["Statement"]
+        return [{k: v if k not in ("Resource", "Action") or isinstance(v, list) else [v] for k, v in s.items()}
+                for s in found]
+
+    return {"policies": {rid: [p["resource_arn"], policy(p["policy"])]
+                         for rid, p in resources.get("aws_dynamodb_resource_policy", {}).items()},
+            "insights": sorted(json.dumps({"mode": "ACCESSED_AND_THROTTLED_KEYS", **c}, sort_keys=True)
                                for c in resources.get("aws_dynamodb_contributor_insights", {}).values()),
             "kinesis": sorted(json.dumps({"approximate_creation_date_time_precision": "MILLISECOND", **k},
                                          sort_keys=True)
@@ -167,7 +194,8 @@ def corpus(tmp_path: Path) -> list[Any]:
 def test_round_trip_of_the_corpus_reproduces_every_table(corpus: list[Any], tmp_path: Path) -> None:
     """Synthesize, create in moto from the synthesized arguments (cross-stack references resolved as Terraform
     would), save the describe outputs, import them: the imported spec synthesizes the same table, autoscaling,
-    contributor insights and Kinesis destinations; and drift of every untouched table is empty."""
+    contributor insights, Kinesis destinations and resource policies; and drift of every untouched table is
+    empty."""
     from conformance.terraform_eval import TerraformState
 
     checked, in_sync, cases = 0, 0, set()
@@ -289,10 +317,22 @@ def test_bad_describe_files_get_positioned_diagnostics_and_nothing_is_written(tm
 @pytest.fixture
 def moto_server(monkeypatch: pytest.MonkeyPatch) -> Any:
     """A moto server on a free loopback port, as a stand-in for AWS (stopped after the test). moto 5.2 does not
-    implement DescribeContributorInsights or DescribeKinesisStreamingDestination: the server answers them as AWS
-    does for a table that has neither (status DISABLED, no destinations)."""
+    implement DescribeContributorInsights or DescribeKinesisStreamingDestination, and takes a stream ARN given to
+    GetResourcePolicy for a missing table: the server answers these as AWS does for a table that has none of
+    them (status DISABLED, no destinations, PolicyNotFoundException)."""
+    from moto.dynamodb.exceptions import PolicyNotFoundException
     from moto.dynamodb.responses import DynamoHandler
     from moto.server import ThreadedMotoServer
+
+    table_policy = DynamoHandler.get_resource_policy
+
+    def policy(self: Any) -> Any:
+        if "/stream/" in self.body.get("ResourceArn", ""):
+            raise PolicyNotFoundException(f"Resource-based policy not found for the provided ResourceArn: "
+                                          f"{self.body['ResourceArn']}")
+        return table_policy(self)
+
+    monkeypatch.setattr(DynamoHandler, "get_resource_policy", policy)
 
     def insights(self: Any) -> str:
         body = {"TableName": self.body["TableName"], "ContributorInsightsStatus": "DISABLED"}
@@ -452,7 +492,13 @@ MODERN = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata":
               "contributor_insights": {},
               "kinesis_streaming_destinations": [{"stream_arn": STREAM}],
               "replica_regions": [{"region_name": "eu-central-1", "consistency_mode": "STRONG"}],
-              "global_table_witness": {"region_name": "eu-north-1"}}}}
+              "global_table_witness": {"region_name": "eu-north-1"},
+              "resource_policy_statements": {"ReadOnly": {
+                  "principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::123456789012:role/reader"]}],
+                  "actions": ["dynamodb:GetItem", "dynamodb:Query"]}},
+              "stream_resource_policy_statements": {"Consumer": {
+                  "principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::123456789012:role/consumer"]}],
+                  "actions": ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"]}}}}}
 SCALED = {"kind": "dynamodb", "flavor": "default", "version": "0.2", "metadata": {},
           "spec": {"attributes": {"pk": {"name": "pk", "type": "S"}, "g": {"name": "g", "type": "S"}},
                    "hash_key": "pk"},
@@ -506,6 +552,12 @@ def _policies(d: dict[str, Any], dimension: str, **values: Any) -> None:
         MultiRegionConsistency="EVENTUAL"), f"{ADV}/replica_regions/0/consistency_mode"),
     ("replica deletion protection on", "modern", "describe-table-eu-central-1", lambda d: d["Table"].update(
         DeletionProtectionEnabled=True), f"{ADV}/replica_regions/0/deletion_protection_enabled"),
+    ("policy action added", "modern", "get-resource-policy-resource_policy", lambda d: d.update(Policy=d[
+        "Policy"].replace('"dynamodb:Query"', '"dynamodb:Query", "dynamodb:Scan"')),
+     f"{ADV}/resource_policy_statements/ReadOnly/Action/2"),
+    ("stream policy removed", "modern", "get-resource-policy-stream_resource_policy",
+     lambda d: d.update(Policy='{"Version": "2012-10-17", "Statement": []}'),
+     f"{ADV}/stream_resource_policy_statements"),
     ("table read max changed", "scaled", "describe-scalable-targets",
      lambda d: _targets(d, "dynamodb:table:ReadCapacityUnits", "scaled-prod", MaxCapacity=80),
      f"{ADV}/autoscaling/table:read/max_capacity"),
