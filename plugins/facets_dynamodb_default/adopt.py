@@ -670,6 +670,20 @@ def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
     if key:  # tells the AWS managed key from the customer's own
         documents.append(call(session.client("kms").describe_key, "kms describe-key", KeyId=key))
     scaling = session.client("application-autoscaling")
-    documents.append(call(scaling.describe_scalable_targets, "describe-scalable-targets", ServiceNamespace="dynamodb"))
-    documents.append(call(scaling.describe_scaling_policies, "describe-scaling-policies", ServiceNamespace="dynamodb"))
+    # only this table's and its indexes' targets, every page (an account's other tables fill pages of 50)
+    ids = [f"table/{cloud_name}", *(f"table/{cloud_name}/index/{g['IndexName']}"
+                                    for g in table.get("GlobalSecondaryIndexes") or [])]
+    documents.append(call(lambda **kw: _pages(scaling, "describe_scalable_targets", "ScalableTargets", **kw),
+                          "describe-scalable-targets", ServiceNamespace="dynamodb", ResourceIds=ids))
+    documents.append(call(lambda **kw: {"ScalingPolicies": [p for resource_id in ids for p in _pages(
+        scaling, "describe_scaling_policies", "ScalingPolicies", ResourceId=resource_id, **kw)["ScalingPolicies"]]},
+        "describe-scaling-policies", ServiceNamespace="dynamodb"))
     return documents
+
+
+def _pages(client: Any, method: str, key: str, **kwargs: Any) -> dict[str, Any]:
+    """Every page of a paginated Application Auto Scaling answer, as one answer."""
+    found: list[Any] = []
+    for page in client.get_paginator(method).paginate(**kwargs):
+        found += page.get(key, [])
+    return {key: found}

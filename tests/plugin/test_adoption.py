@@ -656,3 +656,48 @@ def test_index_insights_witness_and_strong_replicas_are_adopted(tmp_path: Path) 
     assert adv["replica_regions"] == [{"region_name": "eu-central-1", "consistency_mode": "STRONG",
                                        "deletion_protection_enabled": True}]
     assert adv["global_table_witness"] == {"region_name": "eu-north-1"}
+
+
+def test_live_drift_reads_this_tables_autoscaling_and_policies(moto_server: dict[str, str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live (boto3 against moto server): the table's own scalable targets and policies are found among 60 other
+    targets (more than a page), a changed maximum is drift, and the table's resource policy is read back."""
+    import boto3
+
+    for key, value in moto_server.items():
+        monkeypatch.setenv(key, value)
+    env = load_workspace([EXAMPLE], "prod").environment
+    doc = copy.deepcopy(SCALED)
+    doc["advanced"]["aws_dynamodb"]["resource_policy_statements"] = MODERN["advanced"]["aws_dynamodb"][
+        "resource_policy_statements"]
+    only = fd.workspace([fd.resource_from_dict(doc, name="scaled")], env)
+    stack = fd.synthesize(only).stacks["scaled"]
+    dynamodb = boto3.client("dynamodb", region_name=env.region)
+    scaling = boto3.client("application-autoscaling", region_name=env.region)
+    name = create(dynamodb, stack["resource"]["aws_dynamodb_table"]["table"])
+    arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+    policy = stack["resource"]["aws_dynamodb_resource_policy"]["resource_policy"]["policy"]
+    dynamodb.put_resource_policy(ResourceArn=arn, Policy=policy.replace("${aws_dynamodb_table.table.arn}", arn))
+    for i in range(60):  # other tables' targets first: this table's are not on the first page
+        scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/other{i:02d}",
+                                         ScalableDimension="dynamodb:table:ReadCapacityUnits", MinCapacity=1,
+                                         MaxCapacity=2)
+    answers = autoscaling_outputs(stack, name)
+    for target in answers["describe-scalable-targets"]["ScalableTargets"]:
+        scaling.register_scalable_target(**target)
+    for p in answers["describe-scaling-policies"]["ScalingPolicies"]:
+        metric = f"DynamoDB{'Read' if 'Read' in p['ScalableDimension'] else 'Write'}CapacityUtilization"
+        config = {**p["TargetTrackingScalingPolicyConfiguration"],
+                  "PredefinedMetricSpecification": {"PredefinedMetricType": metric}}
+        scaling.put_scaling_policy(PolicyName=f"{metric}:{p['ResourceId']}", ServiceNamespace="dynamodb",
+                                   ResourceId=p["ResourceId"], ScalableDimension=p["ScalableDimension"],
+                                   PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=config)
+    [found] = drift(only)
+    assert found.status == IN_SYNC, found.to_dict()
+    scaling.register_scalable_target(ServiceNamespace="dynamodb", ResourceId=f"table/{name}/index/by-g",
+                                     ScalableDimension="dynamodb:index:ReadCapacityUnits", MinCapacity=5,
+                                     MaxCapacity=99)  # changed by hand
+    [found] = drift(only)
+    assert found.status == DRIFTED and found.diff is not None
+    assert {c.path: str(c.effect) for c in found.diff.changes} == {
+        f"{ADV}/autoscaling/index:by-g:read/max_capacity": "in-place"}
