@@ -2,10 +2,12 @@
 document as the table sees it (``normalize``), so ``drift`` compares like with like.
 
 Input: the outputs of ``aws dynamodb describe-table`` (required), ``describe-time-to-live``,
-``describe-continuous-backups``, ``list-tags-of-resource``, ``describe-contributor-insights``,
-``describe-kinesis-streaming-destination`` and ``aws application-autoscaling describe-scalable-targets`` /
-``describe-scaling-policies``, as saved JSON or read live with boto3. The mapping follows the AWS provider's
-``aws_dynamodb_table`` read (internal/service/dynamodb/table.go: flattenTableAttributeDefinitions,
+``describe-continuous-backups``, ``list-tags-of-resource``, ``describe-contributor-insights`` (the table's and
+each GSI's), ``describe-kinesis-streaming-destination``, ``get-resource-policy`` (the table's and its stream's),
+``aws application-autoscaling describe-scalable-targets`` / ``describe-scaling-policies`` and, for each
+replica, ``describe-table`` and ``describe-continuous-backups`` asked in its Region (the latter saved as
+``describe-continuous-backups-<region>.json``), as saved JSON or read live with boto3. The mapping follows
+the AWS provider's ``aws_dynamodb_table`` read (internal/service/dynamodb/table.go: flattenTableAttributeDefinitions,
 flattenTableGlobalSecondaryIndex, flattenTableLocalSecondaryIndex, flattenReplicaDescriptions).
 """
 
@@ -55,6 +57,18 @@ def _logical_id(name: str, taken: set[str]) -> str:
     return found
 
 
+# Outputs asked in a replica's Region say nothing of it (describe-continuous-backups names no table): their file
+# name does, as `describe-continuous-backups-eu-central-1.json` (or `.eu-central-1.json`); live, the label says
+# `(eu-central-1)`. describe-table needs no mark: its TableArn names the Region.
+_ASKED_IN = re.compile(r"\(([a-z]{2}(?:-[a-z]+)+-\d+)\)|[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\.json$")
+
+
+def asked_in(doc: Document) -> str | None:
+    """The replica Region a describe output was asked in, from its file name; None for the table's own."""
+    found = _ASKED_IN.search(re.split(r"[\\/]", doc.file)[-1])
+    return (found.group(1) or found.group(2)) if found else None
+
+
 class _Reader:
     """The describe outputs by kind, with the diagnostics met while reading them. A kind may come more than once:
     describe-contributor-insights per index, describe-table of a replica in its own region."""
@@ -62,6 +76,7 @@ class _Reader:
     def __init__(self, documents: list[Document]) -> None:
         self.by_kind: dict[str, list[Document]] = {}
         self.problems: list[Diagnostic] = []
+        self.replica_regions: set[str | None] = set()  # set once the table is read
         for doc in documents:
             if not isinstance(doc.data, dict):
                 self.problems.append(doc.diagnostic("", "DDB401", "not a DynamoDB describe output: the top level "
@@ -75,8 +90,11 @@ class _Reader:
             for key in known:
                 self.by_kind.setdefault(key, []).append(doc)
 
-    def get(self, key: str) -> tuple[Any, Document | None]:
-        docs = self.by_kind.get(key)
+    def get(self, key: str, region: str | None = None) -> tuple[Any, Document | None]:
+        """The last output of ``key`` asked in ``region`` (None: not marked as a replica's, see
+        :func:`asked_in`)."""
+        docs = [d for d in self.by_kind.get(key, []) if (asked_in(d) == region if region is not None else
+                                                         asked_in(d) not in self.replica_regions)]
         return (docs[-1].data.get(key), docs[-1]) if docs else (None, None)
 
     def each(self, key: str) -> list[tuple[Any, Document]]:
@@ -242,10 +260,12 @@ def _throughputs(node: dict[str, Any], pointer: str, what: str, doc: Document, p
 def _replicas(reader: _Reader, table: dict[str, Any], doc: Document, problems: list[Diagnostic],
               schema_fields: set[str], adv: dict[str, Any]) -> None:
     """Replicas (provider flattenReplicaDescriptions): region, KMS key, the table's MultiRegionConsistency as
-    each replica's consistency_mode, deletion protection from the replica's own describe-table (in its
-    region), and the witness of an MRSC table (GlobalTableWitnesses). Per-replica overrides the provider's
-    replica block lacks (table class, capacities, on-demand limits, index settings) are refused."""
+    each replica's consistency_mode, deletion protection from the replica's own describe-table and point-in-time
+    recovery from its describe-continuous-backups (both asked in its Region), and the witness of an MRSC table
+    (GlobalTableWitnesses). Per-replica overrides the provider's replica block lacks (table class, capacities,
+    on-demand limits, index settings) are refused."""
     strong = table.get("MultiRegionConsistency") == "STRONG"
+    reader.replica_regions = {r.get("RegionName") for r in table.get("Replicas") or [] if isinstance(r, dict)}
     own_class = (table.get("TableClassSummary") or {}).get("TableClass") or "STANDARD"
     replicas = []
     for i, r in enumerate(table.get("Replicas") or []):
@@ -257,6 +277,10 @@ def _replicas(reader: _Reader, table: dict[str, Any], doc: Document, problems: l
             entry["kms_key_arn"] = r["KMSMasterKeyId"]
         if strong:
             entry["consistency_mode"] = "STRONG"
+        backups, _ = reader.get("ContinuousBackupsDescription", str(region))
+        if isinstance(backups, dict) and (backups.get("PointInTimeRecoveryDescription") or {}).get(
+                "PointInTimeRecoveryStatus") == "ENABLED":
+            entry["point_in_time_recovery"] = True
         replica_table, _ = reader.table(str(region)) if region else (None, None)
         if isinstance(replica_table, dict) and replica_table is not table and \
                 replica_table.get("DeletionProtectionEnabled"):
@@ -546,11 +570,11 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
 
     out["global_secondary_indexes"] = sorted((index(g, True) for _, g in t.gsis), key=lambda g: str(g.get("name")))
     out["local_secondary_indexes"] = sorted((index(x, False) for _, x in t.lsis), key=lambda x: str(x.get("name")))
-    # point_in_time_recovery / propagate_tags of a replica are left out: the first lives in the replica's
-    # region (describe-continuous-backups there), the second is the provider's own switch, in no AWS answer
+    # a replica's propagate_tags is left out: it is the provider's own switch, in no AWS answer
     out["replica_regions"] = sorted(({"region_name": r.get("region_name"), "kms_key_arn": r.get("kms_key_arn"),
                                       "consistency_mode": r.get("consistency_mode") or "EVENTUAL",
-                                      "deletion_protection_enabled": r.get("deletion_protection_enabled") is True}
+                                      "deletion_protection_enabled": r.get("deletion_protection_enabled") is True,
+                                      "point_in_time_recovery": r.get("point_in_time_recovery") is True}
                                      for _, r in t.replicas), key=lambda r: str(r.get("region_name")))
     out["replica_regions"] = [{k: v for k, v in r.items() if v is not None} for r in out["replica_regions"]]
     witness = t.obj("global_table_witness").get("region_name")
@@ -654,11 +678,13 @@ def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
                               TableName=cloud_name, IndexName=index["IndexName"]))
     documents.append(call(dynamodb.describe_kinesis_streaming_destination, "describe-kinesis-streaming-destination",
                           TableName=cloud_name))
-    for replica in table.get("Replicas") or []:  # the replica's own settings (deletion protection) in its region
+    for replica in table.get("Replicas") or []:  # the replica's own settings (deletion protection, PITR) there
         if replica.get("RegionName"):
             there = session.client("dynamodb", region_name=replica["RegionName"])
             documents.append(call(there.describe_table, f"describe-table ({replica['RegionName']})",
                                   TableName=cloud_name))
+            documents.append(call(there.describe_continuous_backups,
+                                  f"describe-continuous-backups ({replica['RegionName']})", TableName=cloud_name))
     for resource_arn in (arn, table.get("LatestStreamArn")):  # resource-based policies: the table's, its stream's
         if resource_arn:
             try:

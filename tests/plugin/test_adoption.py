@@ -43,8 +43,7 @@ def save_describe(client: Any, name: str, folder: Path, stack: dict[str, Any] | 
     if stack is not None:
         block = block if block is not None else stack["resource"]["aws_dynamodb_table"]["table"]
         described = outputs["describe-table"]["Table"] = as_aws_describes(outputs["describe-table"]["Table"], block)
-        for region, answer in replica_describes(described, block).items():
-            outputs[f"describe-table-{region}"] = answer
+        outputs.update(replica_describes(described, block))
         outputs.update(insights_and_kinesis(name, stack))
         outputs.update(resource_policies(client, described, stack))
         outputs.update(autoscaling_outputs(stack, name))  # Application Auto Scaling, as it would answer
@@ -121,8 +120,7 @@ def create(client: Any, block: dict[str, Any]) -> str:
 
 # Arguments no describe call reports, so an adopted spec leaves them out: import_table and restore_* act only
 # when a table is created (ForceNew: written into the spec of a live table they would replace it); timeouts are
-# Terraform's own; a replica's propagate_tags is the provider's switch and its point_in_time_recovery lives in
-# the replica's Region (describe-continuous-backups there), which the saved outputs here do not hold.
+# Terraform's own; a replica's propagate_tags is the provider's own switch (no AWS answer holds it).
 CREATE_ONLY = ("import_table", "restore_source_name", "restore_source_table_arn", "restore_date_time",
                "restore_to_latest_time", "timeouts")
 
@@ -137,9 +135,9 @@ def _warm_in_full(block: dict[str, Any], provisioned: bool) -> None:
 
 def as_read(block: dict[str, Any]) -> dict[str, Any]:
     """The arguments as the provider reads them back, whether the spec wrote its defaults or not: table class
-    STANDARD, deletion protection off (replicas too), EVENTUAL replicas, warm throughput in full, 35 days of
-    point-in-time recovery; without the
-    arguments no describe call can tell (CREATE_ONLY)."""
+    STANDARD, deletion protection off (replicas too), replicas EVENTUAL and without PITR, warm throughput in
+    full, 35 days of point-in-time recovery; without the arguments no describe call can tell (CREATE_ONLY) and
+    the lifecycle switches of Terraform."""
     found = {"table_class": "STANDARD", "deletion_protection_enabled": False, **terraform_literal(block)}
     for key in (*CREATE_ONLY, "//"):
         found.pop(key, None)
@@ -154,7 +152,7 @@ def as_read(block: dict[str, Any]) -> dict[str, Any]:
     found["lifecycle"] = {**{k: v for k, v in lifecycle.items() if k != "ignore_changes"},
                           **({"ignore_changes": ignored} if ignored else {})}
     found["replica"] = [{"consistency_mode": "EVENTUAL", "deletion_protection_enabled": False,
-                         **{k: v for k, v in r.items() if k not in ("propagate_tags", "point_in_time_recovery")}}
+                         "point_in_time_recovery": False, **{k: v for k, v in r.items() if k != "propagate_tags"}}
                         for r in found.get("replica", [])]
     return found
 
@@ -558,6 +556,9 @@ def _policies(d: dict[str, Any], dimension: str, **values: Any) -> None:
     ("stream policy removed", "modern", "get-resource-policy-stream_resource_policy",
      lambda d: d.update(Policy='{"Version": "2012-10-17", "Statement": []}'),
      f"{ADV}/stream_resource_policy_statements"),
+    ("replica PITR turned on", "modern", "describe-continuous-backups-eu-central-1",
+     lambda d: d["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"].update(
+         PointInTimeRecoveryStatus="ENABLED"), f"{ADV}/replica_regions/0/point_in_time_recovery"),
     ("table read max changed", "scaled", "describe-scalable-targets",
      lambda d: _targets(d, "dynamodb:table:ReadCapacityUnits", "scaled-prod", MaxCapacity=80),
      f"{ADV}/autoscaling/table:read/max_capacity"),

@@ -266,17 +266,22 @@ def as_aws_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, 
 
 
 def replica_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """describe-table of each replica in its own region, as AWS answers there (deletion protection is the
-    replica's own setting; the ARN names the replica's region)."""
+    """describe-table and describe-continuous-backups of each replica, asked in its own Region, as AWS answers
+    there (deletion protection and point-in-time recovery are the replica's own; the ARN names its Region).
+    Keyed by the saved file's name: ``describe-table-<region>``, ``describe-continuous-backups-<region>``."""
     block = terraform_literal(block)
     found = {}
     for r in _blocks(block.get("replica")):
         region = r["region_name"]
         arn = table["TableArn"].split(":")
         arn[3] = region
-        found[region] = {"Table": {**{k: v for k, v in table.items() if k not in ("Replicas", "TableArn")},
-                                   "TableArn": ":".join(arn),
-                                   "DeletionProtectionEnabled": bool(r.get("deletion_protection_enabled"))}}
+        found[f"describe-table-{region}"] = {"Table": {
+            **{k: v for k, v in table.items() if k not in ("Replicas", "TableArn")}, "TableArn": ":".join(arn),
+            "DeletionProtectionEnabled": bool(r.get("deletion_protection_enabled"))}}
+        found[f"describe-continuous-backups-{region}"] = {"ContinuousBackupsDescription": {
+            "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": {
+                "PointInTimeRecoveryStatus": "ENABLED" if r.get("point_in_time_recovery") else "DISABLED",
+                **({"RecoveryPeriodInDays": 35} if r.get("point_in_time_recovery") else {})}}}
     return found
 
 
