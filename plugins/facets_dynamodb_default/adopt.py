@@ -5,9 +5,10 @@ Input: the outputs of ``aws dynamodb describe-table`` (required), ``describe-tim
 ``describe-continuous-backups``, ``list-tags-of-resource``, ``describe-contributor-insights`` (the table's and
 each GSI's), ``describe-kinesis-streaming-destination``, ``get-resource-policy`` (the table's and its stream's),
 ``aws application-autoscaling describe-scalable-targets`` / ``describe-scaling-policies`` and, for each
-replica, ``describe-table`` and ``describe-continuous-backups`` asked in its Region (the latter saved as
-``describe-continuous-backups-<region>.json``), as saved JSON or read live with boto3. The mapping follows
-the AWS provider's ``aws_dynamodb_table`` read (internal/service/dynamodb/table.go: flattenTableAttributeDefinitions,
+replica, ``describe-table``, ``describe-continuous-backups`` and ``list-tags-of-resource`` asked in its Region
+(the last two saved as ``<command>-<region>.json``: their output names neither table nor Region), as saved
+JSON or read live with boto3. The mapping follows the AWS provider's ``aws_dynamodb_table`` read
+(internal/service/dynamodb/table.go: flattenTableAttributeDefinitions,
 flattenTableGlobalSecondaryIndex, flattenTableLocalSecondaryIndex, flattenReplicaDescriptions).
 """
 
@@ -60,7 +61,8 @@ def _logical_id(name: str, taken: set[str]) -> str:
 # Outputs asked in a replica's Region say nothing of it (describe-continuous-backups names no table): their file
 # name does, as `describe-continuous-backups-eu-central-1.json` (or `.eu-central-1.json`); live, the label says
 # `(eu-central-1)`. describe-table needs no mark: its TableArn names the Region.
-_ASKED_IN = re.compile(r"\(([a-z]{2}(?:-[a-z]+)+-\d+)\)|[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\.json$")
+_REGION = r"[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|south|east|west|central)(?:east|west)?-\d+"
+_ASKED_IN = re.compile(rf"\(({_REGION})\)|[.-]({_REGION})\.json$")
 
 
 def asked_in(doc: Document) -> str | None:
@@ -281,6 +283,7 @@ def _replicas(reader: _Reader, table: dict[str, Any], doc: Document, problems: l
         if isinstance(backups, dict) and (backups.get("PointInTimeRecoveryDescription") or {}).get(
                 "PointInTimeRecoveryStatus") == "ENABLED":
             entry["point_in_time_recovery"] = True
+        _replica_tags(reader, str(region), entry, where, doc, problems)
         replica_table, _ = reader.table(str(region)) if region else (None, None)
         if isinstance(replica_table, dict) and replica_table is not table and \
                 replica_table.get("DeletionProtectionEnabled"):
@@ -379,6 +382,28 @@ def _policies(reader: _Reader, table: dict[str, Any], adv: dict[str, Any], probl
             found[sid or f"Stmt{i}"] = _statement(s, stream_arn if stream else arn)
         if found:
             adv[key] = found
+
+
+def _tag_map(tags: Any) -> dict[Any, Any]:
+    return {t.get("Key"): t.get("Value") for t in tags if isinstance(t, dict)
+            and not str(t.get("Key")).lower().startswith("aws:")} if isinstance(tags, list) else {}
+
+
+def _replica_tags(reader: _Reader, region: str, entry: dict[str, Any], where: str, doc: Document,
+                  problems: list[Diagnostic]) -> None:
+    """A replica's tags (list-tags-of-resource of its ARN, asked in its Region): the table's own tags mean the
+    provider propagates them (propagate_tags); none mean it does not; others cannot be written (the provider's
+    replica block has no tags)."""
+    tags, tags_doc = reader.get("Tags", region)
+    if tags_doc is None:
+        return
+    own, _ = reader.get("Tags")
+    replica, table = _tag_map(tags), _tag_map(own)
+    if replica and replica == table:
+        entry["propagate_tags"] = True
+    elif replica:
+        _refuse(tags_doc, "/Tags", f"tags of replica {region} other than the table's", problems,
+                "the provider's replica block has no tags of its own (propagate_tags copies the table's)")
 
 
 def _customer_key(reader: _Reader, arn: Any, doc: Document, problems: list[Diagnostic]) -> str | None:
@@ -570,11 +595,11 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
 
     out["global_secondary_indexes"] = sorted((index(g, True) for _, g in t.gsis), key=lambda g: str(g.get("name")))
     out["local_secondary_indexes"] = sorted((index(x, False) for _, x in t.lsis), key=lambda x: str(x.get("name")))
-    # a replica's propagate_tags is left out: it is the provider's own switch, in no AWS answer
     out["replica_regions"] = sorted(({"region_name": r.get("region_name"), "kms_key_arn": r.get("kms_key_arn"),
                                       "consistency_mode": r.get("consistency_mode") or "EVENTUAL",
                                       "deletion_protection_enabled": r.get("deletion_protection_enabled") is True,
-                                      "point_in_time_recovery": r.get("point_in_time_recovery") is True}
+                                      "point_in_time_recovery": r.get("point_in_time_recovery") is True,
+                                      "propagate_tags": r.get("propagate_tags") is True}
                                      for _, r in t.replicas), key=lambda r: str(r.get("region_name")))
     out["replica_regions"] = [{k: v for k, v in r.items() if v is not None} for r in out["replica_regions"]]
     witness = t.obj("global_table_witness").get("region_name")
@@ -685,6 +710,9 @@ def fetch_live(cloud_name: str, environment: Environment) -> list[Document]:
                                   TableName=cloud_name))
             documents.append(call(there.describe_continuous_backups,
                                   f"describe-continuous-backups ({replica['RegionName']})", TableName=cloud_name))
+            replica_arn = arn.replace(f":{environment.region}:", f":{replica['RegionName']}:", 1)
+            documents.append(call(lambda client=there, **kw: _every_tag(client, **kw), f"list-tags-of-resource "
+                                  f"({replica['RegionName']})", ResourceArn=replica_arn))
     for resource_arn in (arn, table.get("LatestStreamArn")):  # resource-based policies: the table's, its stream's
         if resource_arn:
             try:

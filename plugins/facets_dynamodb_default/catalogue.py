@@ -332,7 +332,7 @@ RULES: tuple[Rule, ...] = (
        "The provider of that environment would look for (and create) the table in its own region.",
        "import into prod (eu-west-1) a table of us-east-1", "import it with --env for its region"),
     _r("DDB405", "setting dynamodb/default/0.2 cannot express", "The table uses a setting this flavor version "
-       "cannot write: a multi-attribute key (several HASH or RANGE attributes), a replica's own table class, "
+       "cannot write: a multi-attribute key (several HASH or RANGE attributes), a replica's own table class, tags, "
        "capacity or on-demand override (or one of its indexes'), more than one global table witness, or index "
        "scaling policies that differ between read and write. The message names the setting; the position is "
        "where the describe output holds it.",

@@ -120,7 +120,7 @@ def create(client: Any, block: dict[str, Any]) -> str:
 
 # Arguments no describe call reports, so an adopted spec leaves them out: import_table and restore_* act only
 # when a table is created (ForceNew: written into the spec of a live table they would replace it); timeouts are
-# Terraform's own; a replica's propagate_tags is the provider's own switch (no AWS answer holds it).
+# Terraform's own.
 CREATE_ONLY = ("import_table", "restore_source_name", "restore_source_table_arn", "restore_date_time",
                "restore_to_latest_time", "timeouts")
 
@@ -135,7 +135,7 @@ def _warm_in_full(block: dict[str, Any], provisioned: bool) -> None:
 
 def as_read(block: dict[str, Any]) -> dict[str, Any]:
     """The arguments as the provider reads them back, whether the spec wrote its defaults or not: table class
-    STANDARD, deletion protection off (replicas too), replicas EVENTUAL and without PITR, warm throughput in
+    STANDARD, deletion protection off (replicas too), replicas EVENTUAL, without PITR or tags, warm throughput in
     full, 35 days of point-in-time recovery; without the arguments no describe call can tell (CREATE_ONLY) and
     the lifecycle switches of Terraform."""
     found = {"table_class": "STANDARD", "deletion_protection_enabled": False, **terraform_literal(block)}
@@ -152,7 +152,7 @@ def as_read(block: dict[str, Any]) -> dict[str, Any]:
     found["lifecycle"] = {**{k: v for k, v in lifecycle.items() if k != "ignore_changes"},
                           **({"ignore_changes": ignored} if ignored else {})}
     found["replica"] = [{"consistency_mode": "EVENTUAL", "deletion_protection_enabled": False,
-                         "point_in_time_recovery": False, **{k: v for k, v in r.items() if k != "propagate_tags"}}
+                         "point_in_time_recovery": False, "propagate_tags": False, **r}
                         for r in found.get("replica", [])]
     return found
 
@@ -559,6 +559,9 @@ def _policies(d: dict[str, Any], dimension: str, **values: Any) -> None:
     ("replica PITR turned on", "modern", "describe-continuous-backups-eu-central-1",
      lambda d: d["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"].update(
          PointInTimeRecoveryStatus="ENABLED"), f"{ADV}/replica_regions/0/point_in_time_recovery"),
+    ("replica given the table's tags", "modern", "list-tags-of-resource-eu-central-1", lambda d: d.update(
+        Tags=[{"Key": "Name", "Value": "modern-prod"}, *({"Key": k, "Value": v} for k, v in load_workspace(
+            [EXAMPLE], "prod").environment.cloud_tags.items())]), f"{ADV}/replica_regions/0/propagate_tags"),
     ("table read max changed", "scaled", "describe-scalable-targets",
      lambda d: _targets(d, "dynamodb:table:ReadCapacityUnits", "scaled-prod", MaxCapacity=80),
      f"{ADV}/autoscaling/table:read/max_capacity"),
@@ -612,11 +615,15 @@ def test_what_the_schema_cannot_write_is_refused_by_name_and_position(tmp_path: 
                       "ProvisionedThroughputOverride": {"ReadCapacityUnits": 10}}]
     path = tmp_path / "describe-table.json"
     path.write_text(json.dumps(table, indent=2))
-    done = run_cli("import", "legacy-orders", path, "--flavor", "dynamodb/default/0.2", "--env", "prod",
+    tags = tmp_path / "list-tags-of-resource-eu-central-1.json"  # asked in the replica's Region
+    tags.write_text(json.dumps({"Tags": [{"Key": "owner", "Value": "eu-team"}]}, indent=2))
+    done = run_cli("import", "legacy-orders", path, tags, "--flavor", "dynamodb/default/0.2", "--env", "prod",
                    "--blueprint", EXAMPLE, cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     refused = [ln for ln in (done.stdout + done.stderr).splitlines() if "DDB405" in ln]
-    assert len(refused) == 3, refused
+    assert len(refused) == 4, refused
+    assert f"{tags}:2:11: error DDB405 at /Tags: tags of replica eu-central-1 other than the table's" in refused[-1]
+    refused = [ln for ln in refused if ln.startswith(str(path))]
     text = path.read_text().splitlines()
     for line, (pointer, words) in zip(sorted(refused), [
         ("/Table/GlobalSecondaryIndexes/0/KeySchema", "multi-attribute HASH key of GSI"),

@@ -266,9 +266,9 @@ def as_aws_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, 
 
 
 def replica_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """describe-table and describe-continuous-backups of each replica, asked in its own Region, as AWS answers
-    there (deletion protection and point-in-time recovery are the replica's own; the ARN names its Region).
-    Keyed by the saved file's name: ``describe-table-<region>``, ``describe-continuous-backups-<region>``."""
+    """describe-table, describe-continuous-backups and list-tags-of-resource of each replica, asked in its own
+    Region, as AWS answers there (deletion protection, point-in-time recovery and tags are the replica's own;
+    the ARN names its Region). Keyed by the saved file's name: ``describe-table-<region>`` and so on."""
     block = terraform_literal(block)
     found = {}
     for r in _blocks(block.get("replica")):
@@ -278,6 +278,9 @@ def replica_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str,
         found[f"describe-table-{region}"] = {"Table": {
             **{k: v for k, v in table.items() if k not in ("Replicas", "TableArn")}, "TableArn": ":".join(arn),
             "DeletionProtectionEnabled": bool(r.get("deletion_protection_enabled"))}}
+        # the provider copies the table's tags to a replica with propagate_tags (else it has none)
+        found[f"list-tags-of-resource-{region}"] = {"Tags": [{"Key": k, "Value": v} for k, v in (
+            block.get("tags") or {}).items()] if r.get("propagate_tags") else []}
         found[f"describe-continuous-backups-{region}"] = {"ContinuousBackupsDescription": {
             "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": {
                 "PointInTimeRecoveryStatus": "ENABLED" if r.get("point_in_time_recovery") else "DISABLED",
