@@ -18,7 +18,16 @@ import json
 import re
 from typing import Any
 
-from facets_dynamo.plugin import Adoption, CloudError, Diagnostic, Document, Environment, Resource, Severity
+from facets_dynamo.plugin import (
+    Adoption,
+    CloudError,
+    Diagnostic,
+    Document,
+    Environment,
+    Resource,
+    Severity,
+    pointer_join,
+)
 
 from .model import DEFAULT_AUTOSCALING, PROVISIONED, Table
 
@@ -58,6 +67,68 @@ def _logical_id(name: str, taken: set[str]) -> str:
     return found
 
 
+# The shape of every field adoption reads, by describe output (unknown fields are not checked): a type, a
+# one-element list (a list of that shape) or a dict (an object with those fields). A value of another shape (a
+# hand-edited or truncated output) is DDB403 at its position, before anything is read from it.
+_NUMBER = (int, float)
+_KEYS = [{"AttributeName": str, "KeyType": str}]
+_CAPACITY = {"ReadCapacityUnits": int, "WriteCapacityUnits": int}
+_ON_DEMAND = {"MaxReadRequestUnits": int, "MaxWriteRequestUnits": int}
+_WARM_SHAPE = {"ReadUnitsPerSecond": int, "WriteUnitsPerSecond": int}
+_PROJECTION = {"ProjectionType": str, "NonKeyAttributes": [str]}
+_INDEX = {"IndexName": str, "KeySchema": _KEYS, "Projection": _PROJECTION, "ProvisionedThroughput": _CAPACITY,
+          "OnDemandThroughput": _ON_DEMAND, "WarmThroughput": _WARM_SHAPE}
+SHAPES: dict[str, Any] = {
+    "Table": {"TableName": str, "TableArn": str, "LatestStreamArn": str,
+              "AttributeDefinitions": [{"AttributeName": str, "AttributeType": str}], "KeySchema": _KEYS,
+              "BillingModeSummary": {"BillingMode": str}, "ProvisionedThroughput": _CAPACITY,
+              "GlobalSecondaryIndexes": [_INDEX], "LocalSecondaryIndexes": [_INDEX],
+              "StreamSpecification": {"StreamEnabled": bool, "StreamViewType": str},
+              "SSEDescription": {"Status": str, "KMSMasterKeyArn": str}, "TableClassSummary": {"TableClass": str},
+              "DeletionProtectionEnabled": bool, "MultiRegionConsistency": str,
+              "Replicas": [{"RegionName": str, "KMSMasterKeyId": str, "ReplicaTableClassSummary": {"TableClass": str},
+                            "ProvisionedThroughputOverride": dict, "OnDemandThroughputOverride": dict,
+                            "GlobalSecondaryIndexes": [dict]}],
+              "GlobalTableWitnesses": [{"RegionName": str, "WitnessStatus": str}],
+              "OnDemandThroughput": _ON_DEMAND, "WarmThroughput": _WARM_SHAPE},
+    "TimeToLiveDescription": {"TimeToLiveStatus": str, "AttributeName": str},
+    "ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": str,
+                                                                        "RecoveryPeriodInDays": int}},
+    "Tags": [{"Key": str, "Value": str}],
+    "ContributorInsightsStatus": str, "IndexName": str, "ContributorInsightsMode": str,
+    "KinesisDataStreamDestinations": [{"StreamArn": str, "DestinationStatus": str,
+                                       "ApproximateCreationDateTimePrecision": str}],
+    "ScalableTargets": [{"ResourceId": str, "ScalableDimension": str, "MinCapacity": int, "MaxCapacity": int}],
+    "ScalingPolicies": [{"ResourceId": str, "ScalableDimension": str, "TargetTrackingScalingPolicyConfiguration": {
+        "TargetValue": _NUMBER, "ScaleInCooldown": int, "ScaleOutCooldown": int}}],
+    "KeyMetadata": {"Arn": str, "KeyManager": str},
+    "Policy": str,
+}
+_NAMES = {str: "a string", int: "an integer", bool: "true or false", dict: "an object", list: "a list"}
+
+
+def _shape_problems(value: Any, shape: Any, pointer: str, doc: Document) -> list[Diagnostic]:
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [_misshapen(doc, pointer, "a list", value)]
+        return [p for i, item in enumerate(value) for p in _shape_problems(item, shape[0], f"{pointer}/{i}", doc)]
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return [_misshapen(doc, pointer, "an object", value)]
+        return [p for key, sub in shape.items() if key in value
+                for p in _shape_problems(value[key], sub, pointer_join(pointer, key), doc)]
+    kinds = shape if isinstance(shape, tuple) else (shape,)
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+        return [_misshapen(doc, pointer, "a number" if shape is _NUMBER else _NAMES[kinds[0]], value)]
+    return []
+
+
+def _misshapen(doc: Document, pointer: str, wanted: str, value: Any) -> Diagnostic:
+    found = "null" if value is None else json.dumps(value)[:40]
+    return doc.diagnostic(pointer, "DDB403", f"{pointer.rsplit('/', 1)[-1]} should be {wanted}, found {found}: "
+                          "give the output of the command as it printed it")
+
+
 # Outputs asked in a replica's Region say nothing of it (describe-continuous-backups names no table): their file
 # name does, as `describe-continuous-backups-eu-central-1.json` (or `.eu-central-1.json`); live, the label says
 # `(eu-central-1)`. describe-table needs no mark: its TableArn names the Region.
@@ -91,6 +162,9 @@ class _Reader:
                                                     f"{', '.join(map(str, doc.data)) or 'nothing'}"))
             for key in known:
                 self.by_kind.setdefault(key, []).append(doc)
+            for key in doc.data:
+                if key in SHAPES:
+                    self.problems += _shape_problems(doc.data[key], SHAPES[key], pointer_join("", key), doc)
 
     def get(self, key: str, region: str | None = None) -> tuple[Any, Document | None]:
         """The last output of ``key`` asked in ``region`` (None: not marked as a replica's, see
@@ -366,7 +440,7 @@ def _policies(reader: _Reader, table: dict[str, Any], adv: dict[str, Any], probl
         statements = [s for s in _listed(policy.get("Statement") if isinstance(policy, dict) else None)
                       if isinstance(s, dict)]
         resources = {r for s in statements for r in _listed(s.get("Resource", []))}
-        actions = {a for s in statements for a in _listed(s.get("Action", []))}
+        actions = {str(a) for s in statements for a in _listed(s.get("Action", []))}
         stream = any("/stream/" in str(r) for r in resources) or (bool(actions) and actions <= STREAM_ACTIONS)
         key = "stream_resource_policy_statements" if stream else "resource_policy_statements"
         if key not in schema_fields:

@@ -709,3 +709,50 @@ def test_live_drift_reads_this_tables_autoscaling_and_policies(moto_server: dict
     assert found.status == DRIFTED and found.diff is not None
     assert {c.path: str(c.effect) for c in found.diff.changes} == {
         f"{ADV}/autoscaling/index:by-g:read/max_capacity": "in-place"}
+
+
+def test_every_field_of_the_wrong_shape_is_a_positioned_diagnostic_never_an_exception(tmp_path: Path) -> None:
+    """Each value adoption reads, replaced by each wrong kind of JSON value, in every describe output: adopt
+    answers with diagnostics (DDB403 at the value's line for what it reads), never by raising."""
+    base = json.loads((EXAMPLE.parent / "adopt" / "legacy-orders" / "describe-table.json").read_text())
+    base["Table"].update(Replicas=[{"RegionName": "eu-central-1", "ReplicaTableClassSummary": {"TableClass": "S"}}],
+                         GlobalTableWitnesses=[{"RegionName": "eu-north-1"}], MultiRegionConsistency="STRONG",
+                         WarmThroughput={"ReadUnitsPerSecond": 1}, OnDemandThroughput={"MaxReadRequestUnits": 3})
+    index = "table/legacy-orders/index/by-customer"
+    outputs: dict[str, Any] = {
+        "describe-table.json": base,
+        "insights.json": {"TableName": "legacy-orders", "IndexName": "by-customer",
+                          "ContributorInsightsStatus": "ENABLED", "ContributorInsightsMode": "THROTTLED_KEYS"},
+        "kinesis.json": {"KinesisDataStreamDestinations": [{"StreamArn": "a", "DestinationStatus": "ACTIVE"}]},
+        "policy.json": {"Policy": json.dumps({"Statement": [{"Sid": "A", "Principal": {"AWS": "x"}, "Action": "a",
+                                                             "Condition": {"a": {"b": "c"}}}]})},
+        "targets.json": {"ScalableTargets": [{"ResourceId": index, "MinCapacity": 1, "MaxCapacity": 2,
+                                              "ScalableDimension": "dynamodb:index:ReadCapacityUnits"}]},
+        "policies.json": {"ScalingPolicies": [{"ResourceId": index, "ScalableDimension": "x",
+                                               "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 50}}]},
+        "list-tags-of-resource-eu-central-1.json": {"Tags": [{"Key": "a", "Value": "b"}]},
+        "backups.json": {"ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {
+            "PointInTimeRecoveryStatus": "ENABLED", "RecoveryPeriodInDays": 7}}}}
+    prod = load_workspace([EXAMPLE], "prod").environment
+
+    def pointers(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        inner = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+        return [at] + [p for k, v in inner for p in pointers(v, (*at, k))]
+
+    tried = 0
+    for file, data in outputs.items():
+        for at in pointers(data)[1:]:
+            for wrong in (None, "s", 7, True, [], {}, [None], {"a": 1}):
+                changed = copy.deepcopy(outputs)
+                target = changed[file]
+                for key in at[:-1]:
+                    target = target[key]
+                target[at[-1]] = wrong
+                for name, value in changed.items():
+                    (tmp_path / name).write_text(json.dumps(value, indent=2))
+                documents, problems = read_documents([tmp_path / name for name in changed])
+                assert not problems
+                result = adopt(FLAVOR, documents, "legacy-orders", prod)  # FD900 if the plugin raised
+                assert not any(d.code == "FD900" for d in result.diagnostics), (file, at, wrong)
+                tried += 1
+    assert tried > 700
