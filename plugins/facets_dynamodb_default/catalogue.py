@@ -326,7 +326,9 @@ RULES: tuple[Rule, ...] = (
        "Keys, attributes, billing and indexes come from it: without it no spec can reproduce the table.",
        "import orders ttl.json", "import orders describe-table.json ttl.json"),
     _r("DDB403", "incomplete describe-table output", "describe-table output without TableName, KeySchema or "
-       "AttributeDefinitions.", "A truncated or hand-edited output cannot reproduce the table's keys.",
+       "AttributeDefinitions; a value adoption reads of the wrong shape (a string where AWS prints a list, ...); "
+       "contributor insights of an index the table does not have.",
+       "A truncated or hand-edited output cannot reproduce the table.",
        '{"Table": {"TableName": "x"}}', "the whole output of aws dynamodb describe-table"),
     _r("DDB404", "table in another region", "The table's ARN names another region than the environment's.",
        "The provider of that environment would look for (and create) the table in its own region.",
