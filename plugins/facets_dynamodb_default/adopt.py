@@ -298,10 +298,13 @@ def _single_attribute_keys(node: dict[str, Any], pointer: str, what: str, doc: D
 
 
 _WARM = (("read_units_per_second", "ReadUnitsPerSecond"), ("write_units_per_second", "WriteUnitsPerSecond"))
-# Warm throughput AWS reports for a table or GSI nobody set it on: "Understanding DynamoDB warm throughput"
-# (developer guide): a new on-demand table or index starts at 12,000 read and 4,000 write units per second; a
-# provisioned one at its provisioned capacity. The provider's warm_throughput block is Optional+Computed, so
-# without it in the configuration Terraform keeps whatever AWS reports; a spec needs it only where it was raised.
+# Warm throughput AWS reports for a table or GSI nobody set it on. DynamoDB developer guide, "Understanding
+# DynamoDB warm throughput" (warm-throughput.html: values exist for every table and GSI, and grow with use) and
+# "... in different scenarios" (warm-throughput-scenarios.html, its DescribeTable example): a new on-demand table
+# or GSI starts at 12,000 read and 4,000 write units per second; a provisioned one at its provisioned capacity
+# (raising the capacity raises it). So only values above that start were asked for. The provider's
+# warm_throughput block is Optional+Computed: without it in the configuration Terraform keeps whatever AWS
+# reports; a spec needs it only where it was raised.
 ON_DEMAND_WARM = (12000, 4000)
 
 
