@@ -25,6 +25,7 @@ import facets_dynamo as fd
 from facets_dynamo.adoption import DRIFTED, IN_SYNC, MISSING, adopt, drift, read_documents
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.host import default_host
+from facets_dynamo.jsonsource import parse_text
 
 FLAVOR = default_host().flavor("dynamodb", "default", "0.2")
 
@@ -739,7 +740,7 @@ def test_every_field_of_the_wrong_shape_is_a_positioned_diagnostic_never_an_exce
         inner = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
         return [at] + [p for k, v in inner for p in pointers(v, (*at, k))]
 
-    tried = 0
+    tried = refused = 0
     for file, data in outputs.items():
         for at in pointers(data)[1:]:
             for wrong in (None, "s", 7, True, [], {}, [None], {"a": 1}):
@@ -748,11 +749,12 @@ def test_every_field_of_the_wrong_shape_is_a_positioned_diagnostic_never_an_exce
                 for key in at[:-1]:
                     target = target[key]
                 target[at[-1]] = wrong
-                for name, value in changed.items():
-                    (tmp_path / name).write_text(json.dumps(value, indent=2))
-                documents, problems = read_documents([tmp_path / name for name in changed])
-                assert not problems
+                documents = [parse_text(json.dumps(value, indent=2), str(tmp_path / name))[0]
+                             for name, value in changed.items()]
                 result = adopt(FLAVOR, documents, "legacy-orders", prod)  # FD900 if the plugin raised
                 assert not any(d.code == "FD900" for d in result.diagnostics), (file, at, wrong)
-                tried += 1
-    assert tried > 700
+                misshapen = [d for d in result.diagnostics if d.code == "DDB403" and "should be" in d.message]
+                assert all(d.line > 0 and d.file.endswith(file) for d in misshapen), (file, at, wrong)
+                assert result.document is None or not misshapen
+                tried, refused = tried + 1, refused + bool(misshapen)
+    assert tried > 700 and refused > 300, (tried, refused)
