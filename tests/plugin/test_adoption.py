@@ -313,6 +313,12 @@ def test_bad_describe_files_get_positioned_diagnostics_and_nothing_is_written(tm
     assert line.startswith(f"{other}:1:1")
 
 
+# What the moto server answers for contributor insights and Kinesis destinations, which moto does not model:
+# (table, index or None, "insights") -> mode, (table, None, "kinesis") -> stream ARNs; a test sets it as the
+# provider would have (UpdateContributorInsights, EnableKinesisStreamingDestination).
+LIVE_EXTRAS: dict[tuple[str, str | None, str], Any] = {}
+
+
 @pytest.fixture
 def moto_server(monkeypatch: pytest.MonkeyPatch) -> Any:
     """A moto server on a free loopback port, as a stand-in for AWS (stopped after the test). moto 5.2 does not
@@ -337,10 +343,16 @@ def moto_server(monkeypatch: pytest.MonkeyPatch) -> Any:
         body = {"TableName": self.body["TableName"], "ContributorInsightsStatus": "DISABLED"}
         if "IndexName" in self.body:
             body["IndexName"] = self.body["IndexName"]
+        mode = LIVE_EXTRAS.get((self.body["TableName"], self.body.get("IndexName"), "insights"))
+        if mode:
+            body.update(ContributorInsightsStatus="ENABLED", ContributorInsightsMode=mode)
         return json.dumps(body)
 
     def kinesis(self: Any) -> str:
-        return json.dumps({"TableName": self.body["TableName"], "KinesisDataStreamDestinations": []})
+        streams = LIVE_EXTRAS.get((self.body["TableName"], None, "kinesis"), [])
+        return json.dumps({"TableName": self.body["TableName"], "KinesisDataStreamDestinations": [
+            {"StreamArn": arn, "DestinationStatus": "ACTIVE", "ApproximateCreationDateTimePrecision": "MILLISECOND"}
+            for arn in streams]})
 
     monkeypatch.setattr(DynamoHandler, "describe_contributor_insights", insights, raising=False)
     monkeypatch.setattr(DynamoHandler, "describe_kinesis_streaming_destination", kinesis, raising=False)
@@ -354,6 +366,7 @@ def moto_server(monkeypatch: pytest.MonkeyPatch) -> Any:
         yield env
     finally:
         server.stop()
+        LIVE_EXTRAS.clear()
 
 
 def test_import_and_drift_live_against_moto_server(tmp_path: Path, run_cli, moto_server: dict[str, str]) -> None:
@@ -670,7 +683,8 @@ def test_index_insights_witness_and_strong_replicas_are_adopted(tmp_path: Path) 
 def test_live_drift_reads_this_tables_autoscaling_and_policies(moto_server: dict[str, str],
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Live (boto3 against moto server): the table's own scalable targets and policies are found among 60 other
-    targets (more than a page), a changed maximum is drift, and the table's resource policy is read back."""
+    targets (more than a page), a changed maximum is drift; the table's resource policy, its index's contributor
+    insights and its Kinesis destination are read back."""
     import boto3
 
     for key, value in moto_server.items():
@@ -679,6 +693,10 @@ def test_live_drift_reads_this_tables_autoscaling_and_policies(moto_server: dict
     doc = copy.deepcopy(SCALED)
     doc["advanced"]["aws_dynamodb"]["resource_policy_statements"] = MODERN["advanced"]["aws_dynamodb"][
         "resource_policy_statements"]
+    doc["advanced"]["aws_dynamodb"]["global_secondary_indexes"][0]["contributor_insights"] = {}
+    doc["advanced"]["aws_dynamodb"]["kinesis_streaming_destinations"] = [{"stream_arn": STREAM}]
+    LIVE_EXTRAS[("scaled-prod", "by-g", "insights")] = "ACCESSED_AND_THROTTLED_KEYS"  # as the stack applied them
+    LIVE_EXTRAS[("scaled-prod", None, "kinesis")] = [STREAM]
     only = fd.workspace([fd.resource_from_dict(doc, name="scaled")], env)
     stack = fd.synthesize(only).stacks["scaled"]
     dynamodb = boto3.client("dynamodb", region_name=env.region)
@@ -710,6 +728,11 @@ def test_live_drift_reads_this_tables_autoscaling_and_policies(moto_server: dict
     assert found.status == DRIFTED and found.diff is not None
     assert {c.path: str(c.effect) for c in found.diff.changes} == {
         f"{ADV}/autoscaling/index:by-g:read/max_capacity": "in-place"}
+    LIVE_EXTRAS.pop(("scaled-prod", "by-g", "insights"))  # turned off by hand
+    [found] = drift(only)
+    assert found.diff is not None and {c.path for c in found.diff.changes} == {
+        f"{ADV}/autoscaling/index:by-g:read/max_capacity",
+        f"{ADV}/global_secondary_indexes/0/contributor_insights"}, found.to_dict()
 
 
 def test_every_field_of_the_wrong_shape_is_a_positioned_diagnostic_never_an_exception(tmp_path: Path) -> None:
