@@ -781,3 +781,49 @@ def test_every_field_of_the_wrong_shape_is_a_positioned_diagnostic_never_an_exce
                 assert result.document is None or not misshapen
                 tried, refused = tried + 1, refused + bool(misshapen)
     assert tried > 700 and refused > 300, (tried, refused)
+
+
+@pytest.mark.parametrize(("what", "table", "change", "path", "effect"), [
+    ("PITR turned off", "orders", lambda c, n: c.update_continuous_backups(
+        TableName=n, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}),
+     f"{ADV}/point_in_time_recovery_enabled", "in-place"),
+    ("TTL turned on", "orders", lambda c, n: c.update_time_to_live(
+        TableName=n, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ExpiresAt"}),
+     f"{ADV}/ttl_enabled", "in-place"),
+    ("tag added", "orders", lambda c, n: c.tag_resource(
+        ResourceArn=c.describe_table(TableName=n)["Table"]["TableArn"], Tags=[{"Key": "owner", "Value": "x"}]),
+     f"{ADV}/tags/owner", "in-place"),
+    ("tag removed", "orders", lambda c, n: c.untag_resource(
+        ResourceArn=c.describe_table(TableName=n)["Table"]["TableArn"], TagKeys=["team"]),
+     f"{ADV}/tags/team", "in-place"),
+    ("deletion protection off", "orders", lambda c, n: c.update_table(TableName=n, DeletionProtectionEnabled=False),
+     f"{ADV}/deletion_protection_enabled", "in-place"),
+    ("stream turned on", "orders", lambda c, n: c.update_table(TableName=n, StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}), f"{ADV}/stream_enabled", "in-place"),
+    ("GSI deleted", "orders", lambda c, n: c.update_table(TableName=n, GlobalSecondaryIndexUpdates=[
+        {"Delete": {"IndexName": "by-status"}}]), f"{ADV}/global_secondary_indexes/0", "in-place"),
+    ("billing switched to on demand", "orders", lambda c, n: c.update_table(TableName=n,
+                                                                          BillingMode="PAY_PER_REQUEST"),
+     f"{ADV}/billing_mode", "in-place"),
+    ("warm throughput raised", "modern", lambda c, n: c.update_table(TableName=n, WarmThroughput={
+        "ReadUnitsPerSecond": 20000}), f"{ADV}/warm_throughput/read_units_per_second", "in-place"),
+])
+def test_each_setting_changed_in_moto_is_drift_with_its_effect(tmp_path: Path, what: str, table: str, change: Any,
+                                                               path: str, effect: str) -> None:
+    """The change made through the DynamoDB API (moto), the describe outputs saved afterwards: drift names it with
+    the effect diff gives."""
+    ws = load_workspace([EXAMPLE], "prod")
+    resource = ws["orders"] if table == "orders" else fd.resource_from_dict(copy.deepcopy(MODERN), name=table)
+    only = fd.workspace([resource], ws.environment)
+    stack = fd.synthesize(only).stacks[table]
+    saved = tmp_path / "saved"
+    with mocked_dynamodb(ws.environment.region) as client:
+        name = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
+        save_describe(client, name, saved / "before" / name, stack)
+        change(client, name)
+        save_describe(client, name, saved / "after" / name, stack)
+    assert [d.status for d in drift(only, saved=saved / "before")] == [IN_SYNC], what
+    [found] = drift(only, saved=saved / "after")
+    assert found.status == DRIFTED and found.diff is not None, what
+    effects = {c.path: str(c.effect) for c in found.diff.changes}
+    assert effects.get(path) == effect, (what, effects)

@@ -243,13 +243,13 @@ def as_aws_describes(table: dict[str, Any], block: dict[str, Any]) -> dict[str, 
         if not table.get(key):
             table.pop(key, None)
     table["TableClassSummary"] = {"TableClass": block.get("table_class") or "STANDARD"}
-    table["WarmThroughput"] = _warm(block, provisioned)
+    table["WarmThroughput"] = {**_warm(block, provisioned), **table.get("WarmThroughput", {})}  # moto's if any
     if not provisioned:
         table["OnDemandThroughput"] = _on_demand(block)
     by_name = {g["name"]: g for g in _blocks(block.get("global_secondary_index"))}
     for index in table.get("GlobalSecondaryIndexes", []):
-        gsi = by_name[index["IndexName"]]
-        index["WarmThroughput"] = _warm(gsi, provisioned)
+        gsi = by_name.get(index["IndexName"], {})  # an index added in moto after creation: AWS's defaults
+        index["WarmThroughput"] = {**_warm(gsi, provisioned), **index.get("WarmThroughput", {})}
         if not provisioned:
             index["OnDemandThroughput"] = _on_demand(gsi)
     replicas = _blocks(block.get("replica"))
