@@ -686,7 +686,8 @@ def normalize(resource: Resource, environment: Environment) -> dict[str, Any]:
         "approximate_creation_date_time_precision": d.get("approximate_creation_date_time_precision")
         or DEFAULT_PRECISION} for _, d in t.kinesis_destinations), key=lambda d: str(d["stream_arn"]))
     for key in ("resource_policy_statements", "stream_resource_policy_statements"):  # as the policy renders them
-        rendered = {str(sid): statement(sid, given, "<own ARN>") for sid, given in t.statements(key)}
+        rendered = {str(body.get("Sid")): body for body in (statement(sid, given, "<own ARN>")
+                                                            for sid, given in t.statements(key))}
         out[key] = {sid: {k: sorted(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
                           for k, v in body.items()} for sid, body in sorted(rendered.items())} or None
     if t.flag("autoscaling_enabled") and provisioned:

@@ -827,3 +827,19 @@ def test_each_setting_changed_in_moto_is_drift_with_its_effect(tmp_path: Path, w
     assert found.status == DRIFTED and found.diff is not None, what
     effects = {c.path: str(c.effect) for c in found.diff.changes}
     assert effects.get(path) == effect, (what, effects)
+
+
+def test_a_statement_keyed_apart_from_its_sid_is_in_sync(tmp_path: Path) -> None:
+    """The upstream map key is only the default Sid: a statement whose ``sid`` differs from its key compares by the
+    Sid AWS holds, as the adopted spec keys it."""
+    env = load_workspace([EXAMPLE], "prod").environment
+    doc = copy.deepcopy(MODERN)
+    policies = doc["advanced"]["aws_dynamodb"]
+    policies["resource_policy_statements"] = {"Stmt0": {**policies["resource_policy_statements"]["ReadOnly"],
+                                                        "sid": "ReadOnly"}}
+    only = fd.workspace([fd.resource_from_dict(doc, name="modern")], env)
+    stack = fd.synthesize(only).stacks["modern"]
+    with mocked_dynamodb(env.region) as client:
+        name = create(client, stack["resource"]["aws_dynamodb_table"]["table"])
+        save_describe(client, name, tmp_path / name, stack)
+    assert [d.status for d in drift(only, saved=tmp_path)] == [IN_SYNC]
