@@ -34,7 +34,9 @@ class Attribute:
 
 @dataclass
 class Table:
-    """Built per check or synth call, so the views below are cached: ~25 rules read them many times."""
+    """Built per check or synth call, so the views below are cached: ~40 rules read them many times. The
+    document must not change while a Table is in use (none of its users edits it); the lists returned are
+    shared, so callers must not modify them either."""
 
     resource: Resource
     environment: str
@@ -51,7 +53,7 @@ class Table:
     def flag(self, key: str) -> bool:
         return self.adv.get(key) is True
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The DynamoDB table name: ``table_name`` for an adopted table, else as upstream
         ``<instance name>-<environment name>``."""
@@ -60,39 +62,52 @@ class Table:
 
     @cached_property
     def attributes(self) -> list[Attribute]:
-        attrs = self.resource.spec.get("attributes")
+        attrs = self.spec.get("attributes")
         if not isinstance(attrs, dict):
             return []
         return [Attribute(k, v.get("name"), v.get("type"), pointer_join("/spec/attributes", k))
                 for k, v in attrs.items() if isinstance(v, dict)]
 
-    @property
-    def hash_key(self) -> Any:
-        return self.resource.spec.get("hash_key")
+    @cached_property
+    def spec(self) -> dict[str, Any]:
+        return self.resource.spec
 
-    @property
+    @cached_property
+    def hash_key(self) -> Any:
+        return self.spec.get("hash_key")
+
+    @cached_property
     def range_key(self) -> Any:
         return self.adv.get("range_key")
 
-    @property
+    @cached_property
     def billing_mode(self) -> str:
         mode = self.opt("billing_mode", PAY_PER_REQUEST)
         return mode if isinstance(mode, str) else PAY_PER_REQUEST
 
-    @property
+    @cached_property
     def gsis(self) -> list[tuple[int, dict[str, Any]]]:
         return _dicts(self.adv.get("global_secondary_indexes"))
 
-    @property
+    @cached_property
     def lsis(self) -> list[tuple[int, dict[str, Any]]]:
         return _dicts(self.adv.get("local_secondary_indexes"))
 
-    @property
+    @cached_property
     def replicas(self) -> list[tuple[int, dict[str, Any]]]:
         return _dicts(self.adv.get("replica_regions"))
 
+    @cached_property
+    def declared_names(self) -> frozenset[str]:
+        """Names of the declared attributes (those that are strings)."""
+        return frozenset(a.name for a in self.attributes if isinstance(a.name, str))
+
     def key_uses(self) -> list[tuple[str, Any]]:
         """Every (pointer, attribute name) used as a key of the table or one of its indexes."""
+        return list(self._key_uses)
+
+    @cached_property
+    def _key_uses(self) -> list[tuple[str, Any]]:
         uses: list[tuple[str, Any]] = [("/spec/hash_key", self.hash_key)]
         if self.range_key is not None:
             uses.append((f"{BASE}/range_key", self.range_key))
@@ -137,7 +152,7 @@ class Table:
         value = self.adv.get(key)
         return value if isinstance(value, dict) else {}
 
-    @property
+    @cached_property
     def restores(self) -> list[str]:
         """The restore_* settings that are set (each makes the table a restore of another one)."""
         return [k for k in RESTORE_KEYS if self.adv.get(k) not in (None, False)]
@@ -147,7 +162,7 @@ class Table:
         value = self.adv.get(key)
         return [(k, v) for k, v in value.items() if isinstance(v, dict)] if isinstance(value, dict) else []
 
-    @property
+    @cached_property
     def kinesis_destinations(self) -> list[tuple[int, dict[str, Any]]]:
         return _dicts(self.adv.get("kinesis_streaming_destinations"))
 
@@ -168,7 +183,7 @@ class Table:
         given = self.adv.get("autoscaling_defaults")
         return {**DEFAULT_AUTOSCALING, **(given if isinstance(given, dict) else {})}
 
-    @property
+    @cached_property
     def policy_names(self) -> tuple[str, str]:
         base = f"{self.environment}-{self.name}"
         return f"{base}_ro", f"{base}_rw"

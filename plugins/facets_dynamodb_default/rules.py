@@ -19,12 +19,16 @@ from .model import BASE, PAY_PER_REQUEST, PROVISIONED, Table
 Rule = Callable[[Table, Resource, ValidationContext], Iterator[Diagnostic]]
 RULES: list[Rule] = []
 NAME_RE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}\Z")  # \Z: "$" would accept a trailing newline
+POLICY_NAME_RE = re.compile(r"^[\w+=,.@-]+$")
 POLICY_NAME_MAX = 128
 MAX_GSI, MAX_LSI, MAX_NON_KEY, MAX_TAGS = 20, 5, 100, 50
 KNOWN_TOP_LEVEL = {"$schema", "kind", "flavor", "version", "lifecycle", "disabled", "conditional_on_intent",
                    "provided", "depends_on", "metadata", "spec", "advanced", "out"}
 WARN = Severity.WARNING
 TAG_SPECIALS = set("+-=._:/@")
+# The same test as TAG_SPECIALS with str.isalnum/str.isspace, in one regex call for a whole tag (the common case:
+# nothing to report). \w is exactly isalnum() plus "_", \s exactly isspace() (checked for every code point).
+TAG_TEXT = re.compile(r"[\w\s+=.:/@-]*")
 
 
 def rule(fn: Rule) -> Rule:
@@ -37,17 +41,13 @@ def check(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
     return [d for r in RULES for d in r(table, resource, ctx)]
 
 
-def _declared(t: Table) -> dict[str, str]:
-    return {a.name: a.type for a in t.attributes if isinstance(a.name, str)}
-
-
 # -- keys and attributes ---------------------------------------------------------------------------
 
 @rule
 def hash_key_declared(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     if r.provided or not isinstance(t.hash_key, str):
         return
-    declared = _declared(t)
+    declared = t.declared_names
     if t.hash_key not in declared:
         names = ", ".join(sorted(declared)) or "none"
         yield r.diagnostic("/spec/hash_key", "DDB101", f"hash_key {t.hash_key!r} is not a declared attribute "
@@ -57,7 +57,7 @@ def hash_key_declared(t: Table, r: Resource, ctx: ValidationContext) -> Iterator
 
 @rule
 def other_keys_declared(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    declared = _declared(t)
+    declared = t.declared_names
     for pointer, name in t.key_uses()[1:]:
         if isinstance(name, str) and name not in declared:
             yield r.diagnostic(pointer, "DDB109", f"key {name!r} is not a declared attribute; declare it in "
@@ -97,11 +97,12 @@ def attributes_unique(t: Table, r: Resource, ctx: ValidationContext) -> Iterator
 
 @rule
 def distinct_key_parts(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    pairs = [(f"{BASE}/range_key", "the table", t.hash_key, t.range_key)] + [
-        (f"{BASE}/global_secondary_indexes/{i}/range_key", f"index {g.get('name')!r}", g.get("hash_key"),
-         g.get("range_key")) for i, g in t.gsis]
-    for pointer, what, hash_key, range_key in pairs:
+    # (index, holder): -1 for the table itself; pointer and label are only built for a pair that fires
+    pairs = [(-1, None, t.hash_key, t.range_key)] + [(i, g, g.get("hash_key"), g.get("range_key")) for i, g in t.gsis]
+    for i, g, hash_key, range_key in pairs:
         if isinstance(range_key, str) and range_key == hash_key:
+            pointer, what = ((f"{BASE}/range_key", "the table") if g is None else
+                             (f"{BASE}/global_secondary_indexes/{i}/range_key", f"index {g.get('name')!r}"))
             yield r.diagnostic(pointer, "DDB138", f"range_key {range_key!r} of {what} is also its hash_key; "
                                "DynamoDB needs two different attributes: pick another range_key or drop it")
 
@@ -129,7 +130,7 @@ def table_name(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagno
                            + ("fix table_name" if explicit else
                               "rename the resource (metadata.name) or the environment"))
     ro, _ = t.policy_names
-    if len(ro) > POLICY_NAME_MAX or not re.match(r"^[\w+=,.@-]+$", ro):
+    if len(ro) > POLICY_NAME_MAX or not POLICY_NAME_RE.match(ro):
         yield r.diagnostic("", "DDB136", f"IAM policy name {_short(ro)} (<env>-<table>_ro) must be at most "
                            f"{POLICY_NAME_MAX} characters of [A-Za-z0-9_+=,.@-]; shorten the resource name")
 
@@ -140,9 +141,9 @@ def index_names(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
     for kind, items in (("global_secondary_indexes", t.gsis), ("local_secondary_indexes", t.lsis)):
         for i, index in items:
             name = index.get("name")
-            pointer = f"{BASE}/{kind}/{i}/name"
             if not isinstance(name, str):
                 continue
+            pointer = f"{BASE}/{kind}/{i}/name"
             if not NAME_RE.match(name):
                 yield r.diagnostic(pointer, "DDB106", f"index name {_short(name)} ({len(name)} characters) must be "
                                    "3-255 characters of letters, digits, '_', '.', '-'; rename the index")
@@ -164,18 +165,19 @@ def create_table(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diag
 
 @rule
 def capacity_matches_billing(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    places = [(BASE, t.adv, "the table")] + [
-        (f"{BASE}/global_secondary_indexes/{i}", g, f"index {g.get('name')!r}") for i, g in t.gsis]
-    for base, holder, what in places:
+    mode = t.billing_mode
+    for i, holder in _table_and_gsis(t):
         for key in ("read_capacity", "write_capacity"):
             value = holder.get(key)
-            if t.billing_mode == PROVISIONED:
+            if mode == PROVISIONED:
                 if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    base, what = _place(i, holder)
                     yield r.diagnostic(f"{base}/{key}" if value is not None else base, "DDB110",
                                        f"PROVISIONED billing needs {key} >= 1 for {what}"
                                        f"{'' if value is None else f' (got {value!r})'}; set it, or use "
                                        "billing_mode PAY_PER_REQUEST")
-            elif t.billing_mode == PAY_PER_REQUEST and value is not None:
+            elif mode == PAY_PER_REQUEST and value is not None:
+                base, what = _place(i, holder)
                 yield r.diagnostic(f"{base}/{key}", "DDB111", f"{key} ({value!r}) on {what} is not allowed with "
                                    "PAY_PER_REQUEST billing; remove it or set billing_mode PROVISIONED")
 
@@ -316,12 +318,11 @@ def projections(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagn
     for kind, items in (("global_secondary_indexes", t.gsis), ("local_secondary_indexes", t.lsis)):
         for i, index in items:
             extra = index.get("non_key_attributes")
-            pointer = f"{BASE}/{kind}/{i}"
             if index.get("projection_type") == "INCLUDE" and not extra:
-                yield r.diagnostic(pointer + "/projection_type", "DDB120", f"index {index.get('name')!r}: "
+                yield r.diagnostic(f"{BASE}/{kind}/{i}/projection_type", "DDB120", f"index {index.get('name')!r}: "
                                    "projection_type INCLUDE needs non_key_attributes (the attributes to copy)")
             elif index.get("projection_type") in ("ALL", "KEYS_ONLY") and extra:
-                yield r.diagnostic(pointer + "/non_key_attributes", "DDB121", f"index {index.get('name')!r}: "
+                yield r.diagnostic(f"{BASE}/{kind}/{i}/non_key_attributes", "DDB121", f"index {index.get('name')!r}: "
                                    f"non_key_attributes are only allowed with projection_type INCLUDE, not "
                                    f"{index.get('projection_type')}")
             if isinstance(extra, list):
@@ -351,8 +352,9 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
             if key.lower().startswith("aws:"):
                 yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
                                    "AWS rejects it: rename the tag", key=True)
-            bad = sorted({c for c in key + (without_references(value) if isinstance(value, str) else "")
-                          if not (c.isalnum() or c.isspace() or c in TAG_SPECIALS)})
+            text = key + (without_references(value) if isinstance(value, str) else "")
+            bad = [] if TAG_TEXT.fullmatch(text) else sorted(
+                {c for c in text if not (c.isalnum() or c.isspace() or c in TAG_SPECIALS)})
             if bad:
                 yield r.diagnostic(pointer, "DDB141", f"tag {key!r} uses {''.join(bad)!r}: DynamoDB tag keys and "
                                    "values allow letters, digits, spaces and + - = . _ : / @ only; AWS may "
@@ -375,6 +377,20 @@ def unknown_fields(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Di
     if r.provided and r.spec:
         yield r.diagnostic("/spec", "DDB192", "a provided resource is not synthesized, so its spec is ignored",
                            WARN, key=True)
+
+
+def _table_and_gsis(t: Table) -> list[tuple[int, dict[str, Any]]]:
+    """The table's settings (index -1) and each global secondary index: the places that take capacity and
+    throughput settings."""
+    return [(-1, t.adv), *t.gsis]
+
+
+def _place(i: int, holder: dict[str, Any]) -> tuple[str, str]:
+    """Pointer and label of a place from :func:`_table_and_gsis`; built only for a diagnostic (most checks find
+    nothing, and formatting these for every index was a good part of the rules' cost)."""
+    if i < 0:
+        return BASE, "the table"
+    return f"{BASE}/global_secondary_indexes/{i}", f"index {holder.get('name')!r}"
 
 
 def _num(value: Any) -> bool:
@@ -445,12 +461,12 @@ def lsi_range_is_not_hash(t: Table, r: Resource, ctx: ValidationContext) -> Iter
 def on_demand_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
     # API Reference OnDemandThroughput: MaxRead/WriteRequestUnits is -1 (no limit) or >= 1, and only applies to
     # on-demand (PAY_PER_REQUEST) tables and their indexes; the provider passes it as is (table.go).
-    places = [(f"{BASE}/on_demand_throughput", t.adv.get("on_demand_throughput"), "the table")] + [
-        (f"{BASE}/global_secondary_indexes/{i}/on_demand_throughput", g.get("on_demand_throughput"),
-         f"index {g.get('name')!r}") for i, g in t.gsis]
-    for pointer, cfg, what in places:
+    for i, holder in _table_and_gsis(t):
+        cfg = holder.get("on_demand_throughput")
         if not isinstance(cfg, dict):
             continue
+        base, what = _place(i, holder)
+        pointer = f"{base}/on_demand_throughput"
         if t.billing_mode != PAY_PER_REQUEST:
             yield r.diagnostic(pointer, "DDB145", f"on_demand_throughput of {what} needs billing_mode "
                                f"PAY_PER_REQUEST (got {t.billing_mode}); remove it or use read/write capacity")
@@ -463,12 +479,12 @@ def on_demand_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Itera
 
 @rule
 def warm_throughput(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
-    places = [(f"{BASE}/warm_throughput", t.adv.get("warm_throughput"), t.adv, "the table")] + [
-        (f"{BASE}/global_secondary_indexes/{i}/warm_throughput", g.get("warm_throughput"), g,
-         f"index {g.get('name')!r}") for i, g in t.gsis]
-    for pointer, cfg, holder, what in places:
+    for i, holder in _table_and_gsis(t):
+        cfg = holder.get("warm_throughput")
         if not isinstance(cfg, dict):
             continue
+        base, what = _place(i, holder)
+        pointer = f"{base}/warm_throughput"
         for side, on_demand_low in WARM_MIN.items():
             value = cfg.get(side)
             capacity = holder.get(WARM_CAPACITY[side])
