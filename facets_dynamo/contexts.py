@@ -33,6 +33,7 @@ class ValidationContext:
     enable: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    _enabled: dict[tuple[str, bool], bool] = field(default_factory=dict, repr=False, compare=False)
 
     def lookup(self, address: str) -> Resource | None:
         """Another resource of the run by its address ``kind.name`` (for references)."""
@@ -46,11 +47,16 @@ class ValidationContext:
         """Whether the check that emits ``code`` should run: the configuration's ``enable`` list (code or
         pattern such as ``DDB3*``) turns an opt-in check on, severity ``"off"`` turns a check off; otherwise
         ``default``. Lets a plugin skip work nobody asked for (a policy pack off by default)."""
-        from fnmatch import fnmatchcase
+        # asked per check per resource (a policy pack asks for each of its codes), so answered once per run:
+        # enable and disable are set when the run's context is made and never change
+        known = self._enabled.get((code, default))
+        if known is None:
+            from fnmatch import fnmatchcase
 
-        if any(fnmatchcase(code, p) for p in self.disable):
-            return False
-        return default or any(fnmatchcase(code, p) for p in self.enable)
+            known = not any(fnmatchcase(code, p) for p in self.disable) and (
+                default or any(fnmatchcase(code, p) for p in self.enable))
+            self._enabled[(code, default)] = known
+        return known
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """``compute()`` once per validation run for ``key``: for checks that share work across resources
