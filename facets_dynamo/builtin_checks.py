@@ -49,7 +49,7 @@ def _strings(value: Any) -> Iterator[tuple[str, str]]:
             if isinstance(v, str):
                 if "${" in v:
                     yield pointer_join("", *parts, k), v
-            elif isinstance(v, dict | list):
+            elif isinstance(v, (dict, list)):  # a tuple: isinstance with a union type (dict | list) is ~2x slower
                 nested.append((v, (*parts, k)))
         stack.extend(reversed(nested))
 
