@@ -345,21 +345,26 @@ def tags(t: Table, r: Resource, ctx: ValidationContext) -> Iterator[Diagnostic]:
         if not isinstance(source, dict):
             continue
         for key, value in source.items():
-            pointer = f"{base}/{_escape_pointer(key)}"
-            if not 1 <= len(key) <= 128:
-                yield r.diagnostic(pointer, "DDB128", f"tag key {_short(key)} is {len(key)} characters; tag "
-                                   "keys are 1-128: shorten it", key=True)
-            if key.lower().startswith("aws:"):
-                yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
-                                   "AWS rejects it: rename the tag", key=True)
+            bad_length = not 1 <= len(key) <= 128
+            reserved = key.lower().startswith("aws:")
             text = key + (without_references(value) if isinstance(value, str) else "")
             bad = [] if TAG_TEXT.fullmatch(text) else sorted(
                 {c for c in text if not (c.isalnum() or c.isspace() or c in TAG_SPECIALS)})
+            long_value = isinstance(value, str) and len(value) > 256
+            if not (bad_length or reserved or bad or long_value):
+                continue  # the usual case: no pointer to build
+            pointer = f"{base}/{_escape_pointer(key)}"
+            if bad_length:
+                yield r.diagnostic(pointer, "DDB128", f"tag key {_short(key)} is {len(key)} characters; tag "
+                                   "keys are 1-128: shorten it", key=True)
+            if reserved:
+                yield r.diagnostic(pointer, "DDB140", f"tag key {_short(key)} uses the reserved prefix 'aws:'; "
+                                   "AWS rejects it: rename the tag", key=True)
             if bad:
                 yield r.diagnostic(pointer, "DDB141", f"tag {key!r} uses {''.join(bad)!r}: DynamoDB tag keys and "
                                    "values allow letters, digits, spaces and + - = . _ : / @ only; AWS may "
                                    "reject the tag", WARN, key=True)
-            if isinstance(value, str) and len(value) > 256:
+            if long_value:
                 yield r.diagnostic(pointer, "DDB129", f"tag {key!r} value {_short(value)} is {len(value)} "
                                    "characters; tag values are at most 256: shorten it")
 
