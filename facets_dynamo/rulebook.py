@@ -186,7 +186,8 @@ class Rulebook:
                "Generated from the rules' own metadata by `facets-dynamo rules --markdown > docs/rules.md`",
                "(`tests/ci/test_rules.py` fails when this file is out of date). `facets-dynamo explain CODE`",
                "prints one section. Severities are defaults; a configuration file can change them per code and",
-               "per environment, and turn on opt-in checks (README, \"Into CI\").", ""]
+               "per environment, turn a check off (severity \"off\") and turn on opt-in checks (README, \"Into CI\").",
+               ""]
         for owner, rules in by_owner.items():
             out += [f"## {'facets-dynamo (the host)' if owner == HOST else f'plugin `{owner}`'}", ""]
             out += [f"- [{r.code}](#{r.anchor}) {r.title}" for r in rules] + [""]

@@ -1,9 +1,10 @@
 """The DynamoDB policy pack: best practices Checkov and Trivy users expect, as warnings (DDB3xx).
 
 Unlike the rules in ``rules.py`` (what DynamoDB or the provider would refuse), these are choices a team may
-make on purpose, so they are off unless the configuration enables them (``enable = ["DDB3*"]`` in
-``[tool.facets-dynamo]``) and warnings by default; the configuration can make them errors per environment
-(e.g. point-in-time recovery in prod) and suppress them per resource with a reason and an expiry date.
+make on purpose, so they are warnings: on by default, and ``validate`` still exits 0 on them (unless
+``--fail-on warning``). The configuration (``[tool.facets-dynamo]``) turns one off (severity ``"off"``),
+makes it an error per environment (e.g. point-in-time recovery in prod) or suppresses it per resource with a
+reason and an expiry date.
 """
 
 from __future__ import annotations
@@ -20,29 +21,29 @@ POLICY_RULES: tuple[Rule, ...] = (
     Rule("DDB301", "point-in-time recovery off", "The table does not enable point-in-time recovery.",
          "Without continuous backups an accidental or malicious write or delete cannot be rolled back.",
          '{"point_in_time_recovery_enabled": false}', '{"point_in_time_recovery_enabled": true}', W,
-         checkov="CKV_AWS_28", trivy="AVD-AWS-0024", enabled_by_default=False),
+         checkov="CKV_AWS_28", trivy="AVD-AWS-0024"),
     Rule("DDB302", "no customer-managed KMS key", "Server-side encryption does not use a customer-managed KMS "
          "key (server_side_encryption_enabled with server_side_encryption_kms_key_arn).",
          "Data is always encrypted at rest, but only with your own key do you control rotation, access policy "
          "and revocation.", '{"server_side_encryption_enabled": false}',
          '{"server_side_encryption_enabled": true, "server_side_encryption_kms_key_arn": '
          '"arn:aws:kms:eu-west-1:111122223333:key/..."}', W,
-         checkov="CKV_AWS_119", trivy="AVD-AWS-0025", enabled_by_default=False),
+         checkov="CKV_AWS_119", trivy="AVD-AWS-0025"),
     Rule("DDB303", "deletion protection off", "deletion_protection_enabled is not true.",
          "One DeleteTable call (or a Terraform replacement) removes the table and its data for good.",
          '{"deletion_protection_enabled": false}', '{"deletion_protection_enabled": true}', W,
-         enabled_by_default=False, references=("AWS Security Hub control DynamoDB.6",)),
+         references=("AWS Security Hub control DynamoDB.6",)),
     Rule("DDB304", "provisioned capacity without autoscaling", "billing_mode PROVISIONED without "
          "autoscaling_enabled.", "A fixed capacity throttles at peaks and pays for idle capacity otherwise; "
          "use autoscaling or PAY_PER_REQUEST.", '{"billing_mode": "PROVISIONED", "read_capacity": 5, '
          '"write_capacity": 5}', '{"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5, '
          '"autoscaling_enabled": true, "autoscaling_read": {"max_capacity": 50}}', W,
-         enabled_by_default=False, references=("AWS Security Hub control DynamoDB.1",)),
+         references=("AWS Security Hub control DynamoDB.1",)),
     Rule("DDB305", "replica without point-in-time recovery", "A replica (replica_regions item) does not set "
          "point_in_time_recovery: true.", "Each replica keeps its own backups; a region's copy without PITR "
          "cannot be restored there.", '"replica_regions": [{"region_name": "us-west-2"}]',
          '"replica_regions": [{"region_name": "us-west-2", "point_in_time_recovery": true}]', W,
-         checkov="CKV_AWS_165", enabled_by_default=False,
+         checkov="CKV_AWS_165",
          references=("Checkov CKV_AWS_165 checks the older aws_dynamodb_global_table resource",)),
 )
 
@@ -94,9 +95,9 @@ def _at(t: Table, key: str) -> str:
 
 
 def check(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
-    """The enabled policy checks (none unless the configuration enables them); provided and disabled
-    resources are not deployed by this blueprint and are skipped."""
-    wanted = [fn for code, fn in CHECKS.items() if context.enabled(code, default=False)]
+    """The policy checks the configuration leaves on (all by default); provided and disabled resources are not
+    deployed by this blueprint and are skipped."""
+    wanted = [fn for code, fn in CHECKS.items() if context.enabled(code)]
     if not wanted or resource.provided or resource.disabled:
         return []
     table = Table(resource, context.environment.name)

@@ -1,5 +1,5 @@
-"""The configuration file: severities per code and environment, opt-in checks, suppressions, --fail-on, and
-positioned diagnostics for a bad configuration; through the console script."""
+"""The configuration file: severities per code and environment (off included), suppressions, --fail-on, and
+positioned diagnostics for a bad configuration; the policy pack on by default; through the console script."""
 
 from __future__ import annotations
 
@@ -20,7 +20,15 @@ FUTURE = (dt.date.today() + dt.timedelta(days=365)).isoformat()
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(EXAMPLE, tmp_path / "infra/blueprint")
+    """The example blueprint without its own configuration, and with ``locks`` and ``flags`` as they were before
+    the example modelled good practice: no point-in-time recovery, deletion protection or customer key in any
+    environment, so each has DDB301, DDB302 and DDB303 findings to configure."""
+    shutil.copytree(EXAMPLE, tmp_path / "infra/blueprint", ignore=shutil.ignore_patterns(".facets-dynamo.toml"))
+    for name in ("locks", "feature_flags"):
+        path = tmp_path / f"infra/blueprint/dynamodb/instances/{name}.json"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        del document["advanced"]
+        path.write_text(json.dumps(document, indent=2), encoding="utf-8")
     return tmp_path
 
 
@@ -34,13 +42,25 @@ def codes(items: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     return {(d["code"], Path(d["file"]).name): d["severity"] for d in items}
 
 
-def test_without_configuration_the_policy_pack_is_off(run_cli: Run, project: Path) -> None:
-    assert found(run_cli, project) == (0, [])
+def test_without_configuration_the_policy_pack_warns(run_cli: Run, project: Path) -> None:
+    status, items = found(run_cli, project)
+    assert status == 0 and items  # on by default, and only warnings: validate still passes
+    assert {d["severity"] for d in items} == {"warning"} and {d["code"][:4] for d in items} == {"DDB3"}
+    assert {("DDB301", "locks.json"), ("DDB302", "locks.json"), ("DDB303", "locks.json")} <= set(codes(items))
+    assert found(run_cli, project, "--fail-on", "warning")[0] == 1
 
 
-def test_enable_severity_per_environment_and_off(run_cli: Run, project: Path) -> None:
+def test_the_example_blueprint_is_clean_and_says_why(run_cli: Run) -> None:
+    """The bundled example models the practices the policy pack checks; its .facets-dynamo.toml records the
+    exceptions it makes on purpose (and makes PITR and deletion protection errors in prod)."""
+    for env in ("dev", "prod"):
+        result = run_cli("validate", str(EXAMPLE), "--env", env, "--format", "json", "--fail-on", "warning")
+        assert (result.returncode, json.loads(result.stdout)) == (0, []), (env, result.stdout)
+
+
+def test_severity_per_environment_and_off(run_cli: Run, project: Path) -> None:
     (project / ".facets-dynamo.toml").write_text(
-        'enable = ["DDB3*"]\n[severity]\nDDB303 = "info"\nDDB304 = "off"\n'
+        '[severity]\nDDB303 = "info"\nDDB304 = "off"\n'
         '[environments.prod.severity]\nDDB301 = "error"\n', encoding="utf-8")
     exit_prod, prod = found(run_cli, project)
     exit_dev, dev = found(run_cli, project, env="dev")
@@ -48,22 +68,23 @@ def test_enable_severity_per_environment_and_off(run_cli: Run, project: Path) ->
     assert codes(dev)[("DDB301", "locks.json")] == "warning" and exit_dev == 0  # a warning elsewhere
     assert codes(prod)[("DDB303", "locks.json")] == "info"
     assert not any(d["code"] == "DDB304" for d in prod + dev)
-    assert {"DDB301", "DDB302", "DDB303", "DDB305"} <= {d["code"] for d in prod}
+    assert {"DDB301", "DDB302", "DDB303"} <= {d["code"] for d in prod}
 
 
 def test_found_upward_from_the_blueprint_in_pyproject(run_cli: Run, project: Path) -> None:
-    (project / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.facets-dynamo]\nenable = ["DDB301"]\n',
-                                            encoding="utf-8")
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.facets-dynamo.severity]\n'
+                                            'DDB302 = "off"\nDDB303 = "off"\n', encoding="utf-8")
     _, items = found(run_cli, project)
     assert {d["code"] for d in items} == {"DDB301"}
     # the nearer .facets-dynamo.toml wins
-    (project / "infra/.facets-dynamo.toml").write_text('enable = ["DDB303"]\n', encoding="utf-8")
+    (project / "infra/.facets-dynamo.toml").write_text('severity = {DDB301 = "off", DDB302 = "off"}\n',
+                                                       encoding="utf-8")
     _, items = found(run_cli, project)
     assert {d["code"] for d in items} == {"DDB303"}
 
 
 def test_suppressions_hide_report_expired_and_unused(run_cli: Run, project: Path) -> None:
-    (project / ".facets-dynamo.toml").write_text(f"""enable = ["DDB301"]
+    (project / ".facets-dynamo.toml").write_text(f"""severity = {{DDB302 = "off", DDB303 = "off"}}
 
 [[suppress]]
 code = "DDB301"
@@ -94,7 +115,7 @@ expires = {FUTURE}
 
 
 def test_fail_on_from_the_configuration(run_cli: Run, project: Path) -> None:
-    (project / ".facets-dynamo.toml").write_text('fail-on = "warning"\nenable = ["DDB303"]\n', encoding="utf-8")
+    (project / ".facets-dynamo.toml").write_text('fail-on = "warning"\n', encoding="utf-8")
     assert found(run_cli, project)[0] == 1
     assert found(run_cli, project, "--fail-on", "error")[0] == 0  # the option wins
 
@@ -154,8 +175,7 @@ def test_policy_pack_findings_point_at_the_setting(run_cli: Run, tmp_path: Path)
                             {"region_name": "eu-central-1"}]}}}
     (tmp_path / "t.json").write_text(json.dumps(provisioned, indent=2), encoding="utf-8")
     (tmp_path / "r.json").write_text(json.dumps(replicated, indent=2), encoding="utf-8")
-    (tmp_path / ".facets-dynamo.toml").write_text('enable = ["DDB3*"]\n', encoding="utf-8")
-    result = run_cli("validate", "t.json", "r.json", "--format", "json", cwd=tmp_path)
+    result = run_cli("validate", "t.json", "r.json", "--format", "json", cwd=tmp_path)  # no configuration
     items = json.loads(result.stdout)
     assert sorted((Path(d["file"]).name, d["code"], d["path"], d["severity"]) for d in items) == [
         ("r.json", "DDB305", "/advanced/aws_dynamodb/replica_regions/1", "warning"),

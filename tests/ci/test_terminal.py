@@ -43,7 +43,7 @@ def test_quiet_prints_errors_only_and_verbose_says_which_configuration(run_cli: 
     assert quiet.returncode == normal.returncode == 1
     ok = run_cli("-q", "validate", EXAMPLE)
     assert ok.returncode == 0 and ok.stdout == "" and ok.stderr == ""
-    (tmp_path / ".facets-dynamo.toml").write_text('enable = ["DDB301"]\n', encoding="utf-8")
+    (tmp_path / ".facets-dynamo.toml").write_text('[severity]\nDDB301 = "error"\n', encoding="utf-8")
     verbose = run_cli("-v", "validate", path)
     assert f"configuration: {tmp_path / '.facets-dynamo.toml'}" in verbose.stderr
 
