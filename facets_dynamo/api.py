@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import config as _cfg
 from . import views as _views  # noqa: F401  (registers how resources and workspaces are drawn)
 from .blueprint import Workspace, duplicate_names, list_environments, load_workspace
 from .diagnostics import Diagnostic, Diagnostics, Severity
@@ -136,23 +137,38 @@ def _workspace(target: Target, env: Env) -> Workspace:
     return load(target, env)  # type: ignore[arg-type]
 
 
-def validate(target: Target, env: Env = DEFAULT_ENVIRONMENT, host: Host | None = None) -> Diagnostics:
+def _config(ws: Workspace, config: PathLike | bool) -> _cfg.Config | None:
+    if config is False:
+        return None
+    if config is True:
+        return _cfg.discover(ws)
+    return _cfg.load(Path(config))
+
+
+def validate(target: Target, env: Env = DEFAULT_ENVIRONMENT, host: Host | None = None,
+             config: PathLike | bool = True) -> Diagnostics:
     """Every problem in ``target``, sorted by file and line; ``.ok`` is true when there is no error.
 
     Runs the envelope checks, the flavor's JSON Schema and every plugin's rules. Never starts Node.
+    ``config``: True (default) applies the configuration found upward from the blueprint, as the command line
+    does (``.facets-dynamo.toml`` or ``[tool.facets-dynamo]`` in ``pyproject.toml``: severities per code and
+    environment, suppressions; a bad one adds its FD501 problems); a path applies that file; False none.
     """
-    return validate_workspace(_workspace(target, env), host)
+    ws = _workspace(target, env)
+    return validate_workspace(ws, host, config=_config(ws, config))
 
 
 def synthesize(target: Target, env: Env = DEFAULT_ENVIRONMENT, out: PathLike | None = None,
-               host: Host | None = None) -> Synthesized:
+               host: Host | None = None, config: PathLike | bool = True) -> Synthesized:
     """Validate, then synthesize one CDKTF stack per enabled resource (disabled/provided ones get none).
 
     Returns the Terraform JSON per stack (``result.stacks[name]`` or ``result.stack(name)``); with ``out``
     also writes the cdktf.out layout (``out/manifest.json``, ``out/stacks/<name>/cdk.tf.json``) atomically.
-    Raises :class:`SynthError` (with ``.diagnostics``) if anything is invalid; nothing is written then.
+    Raises :class:`SynthError` (with ``.diagnostics``) if anything is invalid, the configuration applied as in
+    :func:`validate` (a warning it makes an error stops the synthesis); nothing is written then.
     """
-    result = synthesize_workspace(_workspace(target, env), host=host)
+    ws = _workspace(target, env)
+    result = synthesize_workspace(ws, host=host, config=_config(ws, config))
     if out is not None:
         result.write(out)
     return result

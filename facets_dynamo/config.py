@@ -1,15 +1,20 @@
 """The project configuration: severities per code and environment, opt-in checks, suppressions, --fail-on.
 
-Found upward from the first blueprint path: the nearest ``.facets-dynamo.toml`` (keys at the top level) or
-``pyproject.toml`` with a ``[tool.facets-dynamo]`` table. Codes are opaque strings (or ``fnmatch`` patterns
-such as ``DDB3*``) to the host: it never knows what a code checks.
+Found upward from the blueprint (or the first path): the nearest ``.facets-dynamo.toml`` (keys at the top
+level) or ``pyproject.toml`` with a ``[tool.facets-dynamo]`` table. Codes are opaque strings (or ``fnmatch``
+patterns such as ``DDB3*``) to the host: it never knows what a code checks.
+
+Every surface uses it the same way: :func:`discover` (or :func:`find` + :func:`load`) loads it, and
+``validation.validate_workspace(..., config=)`` / ``validation.configured`` apply it (the CLI, ``fd.validate``
+and ``fd.synthesize``, the editor).
 
 ```toml
 [tool.facets-dynamo]
 fail-on = "error"                     # or "warning"
-enable = ["DDB3*"]                    # opt-in checks (a plugin's policy pack)
-[tool.facets-dynamo.severity]         # "error" | "warning" | "info" | "off"
+enable = ["XYZ9*"]                    # checks a plugin ships off by default (opt-in)
+[tool.facets-dynamo.severity]         # "error" | "warning" | "info" | "off" (off: the check does not run)
 DDB303 = "info"
+DDB304 = "off"
 [tool.facets-dynamo.environments.prod.severity]
 DDB301 = "error"
 [[tool.facets-dynamo.suppress]]
@@ -32,9 +37,12 @@ import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from .blueprint import Workspace
 
 FILE_NAME = ".facets-dynamo.toml"
 SEVERITIES = {"error", "warning", "info", "off"}
@@ -81,6 +89,33 @@ class Config:
     def enabled(self, environment: str) -> tuple[str, ...]:
         merged = {**self.severity, **self.environments.get(environment, {})}
         return (*self.enable, *(p for p, v in merged.items() if v != "off"))
+
+
+def discover(workspace: Workspace) -> Config:
+    """The configuration that applies to ``workspace``: found upward from its blueprint folder, else from its
+    first resource file on disk; none (an empty :class:`Config`) for in-memory resources."""
+    start = workspace.root
+    if start is None:
+        start = next((Path(f) for r in workspace.resources for f in r.files if not f.startswith("<")), None)
+    return load(find(existing(start))) if start is not None else Config()
+
+
+def existing(start: Path) -> Path:
+    """Where to start looking: ``start`` or its nearest existing parent (a name too long to stat, or a path
+    that does not exist, is reported by validation; it must not fail the search)."""
+    for candidate in (start, *start.parents):
+        try:
+            if candidate.exists():
+                return candidate
+        except OSError:
+            continue
+    return Path.cwd()
+
+
+def addresses(workspace: Workspace) -> dict[str, str]:
+    """Each file of ``workspace`` (base file or override) to the address of the resource it holds: what a
+    suppression's ``resources`` are matched against."""
+    return {f: r.address for r in workspace.resources for f in (r.file, *r.files)}
 
 
 def find(start: Path) -> Path | None:
@@ -272,10 +307,11 @@ def _array_headers(text: str, table: tuple[str, ...]) -> list[tuple[int, int]]:
 # -- applying it -----------------------------------------------------------------------------------
 
 def apply(found: list[Diagnostic], config: Config, environment: str, addresses: dict[str, str],
-          today: dt.date | None = None) -> list[Diagnostic]:
+          today: dt.date | None = None, unused: bool = True) -> list[Diagnostic]:
     """``found`` with the configured severities and the suppressions applied, plus the configuration's own
     problems and FD502 (expired) / FD503 (unused) suppressions. ``addresses`` maps a file to the address of
-    the resource it holds (base file or override)."""
+    the resource it holds (base file or override). ``unused`` False: no FD503 (``found`` covers only part of
+    the blueprint)."""
     today = today or dt.date.today()
     used: set[int] = set()
     out: list[Diagnostic] = list(config.problems)
@@ -299,7 +335,7 @@ def apply(found: list[Diagnostic], config: Config, environment: str, addresses: 
             out.append(Diagnostic(*where, Severity.WARNING, "FD502", f"suppression of {s.code} for "
                                   f"{', '.join(s.resources)} expired on {s.expires.isoformat()} ({s.reason}); "
                                   "fix the finding or renew the suppression"))
-        elif i not in used:
+        elif i not in used and unused:
             out.append(Diagnostic(*where, Severity.WARNING, "FD503", f"suppression of {s.code} for "
                                   f"{', '.join(s.resources)} matched nothing; remove it or fix its code / "
                                   "resources"))

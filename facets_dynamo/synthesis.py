@@ -32,6 +32,7 @@ from .validation import validate_workspace
 
 if TYPE_CHECKING:
     from .blueprint import Workspace
+    from .config import Config
     from .display import Stack, Table
     from .environment import Environment
     from .resource import Resource
@@ -111,14 +112,16 @@ def highlight_json(data: Any) -> str:
 # -- the pipeline ----------------------------------------------------------------------------------
 
 def synthesize_workspace(workspace: Workspace, *, host: Host | None = None, engine: Engine | None = None,
-                         validate: bool = True, progress: Callable[[Resource], None] | None = None) -> Synthesized:
-    """Validate, then synthesize every enabled, non-provided resource. Raises :class:`SynthError`.
+                         validate: bool = True, progress: Callable[[Resource], None] | None = None,
+                         config: Config | None = None) -> Synthesized:
+    """Validate (with ``config`` applied, see :func:`validate_workspace`), then synthesize every enabled,
+    non-provided resource. Raises :class:`SynthError`.
 
     ``progress`` is called (on the engine thread) after each resource's stack is built.
     """
     host = host or default_host()
     if validate:
-        found = validate_workspace(workspace, host)
+        found = validate_workspace(workspace, host, config=config)
         if not found.ok:
             raise SynthError(found)
     try:

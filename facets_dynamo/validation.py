@@ -17,22 +17,23 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
     from .blueprint import Workspace
+    from .config import Config
     from .flavor import FlavorKey
     from .resource import Resource
 
 
 def validate_workspace(workspace: Workspace, host: Host | None = None,
                        progress: Callable[[Resource], None] | None = None,
-                       enable: tuple[str, ...] = (), disable: tuple[str, ...] = ()) -> Diagnostics:
+                       config: Config | None = None) -> Diagnostics:
     """All problems of all resources in ``workspace``, loading problems included, sorted; ``.root`` is the
     workspace's blueprint folder, if it has one.
 
-    ``progress`` is called after each resource (the CLI draws a progress bar with it). ``enable`` /
-    ``disable`` are code patterns from the configuration, handed to plugins as ``context.enabled(code)``.
+    ``progress`` is called after each resource (the CLI draws a progress bar with it). ``config`` (see
+    :mod:`facets_dynamo.config`; None: none) turns checks off (severity ``"off"``) or on (``enable``), changes
+    severities per code and environment, applies its suppressions and adds its own problems.
     """
     host = host or default_host()
-    ctx = ValidationContext(workspace.environment, host.flavors, workspace.by_address(), enable=enable,
-                            disable=disable)
+    ctx = _context(workspace, host, workspace.by_address(), config)
     found = Diagnostics(list(workspace.diagnostics))
     resources = workspace.resources
     for start in range(0, len(resources), _BATCH):
@@ -41,23 +42,46 @@ def validate_workspace(workspace: Workspace, host: Host | None = None,
             found.extend(problems)
             if progress is not None:
                 progress(resource)
+    if config is not None:
+        found = Diagnostics(configured(found, workspace, config))
     found.root = workspace.root  # so a problem table shows paths relative to the blueprint
     return found.sorted()
 
 
 def validate_each(workspace: Workspace, resources: list[Resource], host: Host | None = None,
-                  by_address: dict[str, Resource] | None = None) -> list[list[Diagnostic]]:
+                  by_address: dict[str, Resource] | None = None, config: Config | None = None,
+                  ) -> list[list[Diagnostic]]:
     """The problems of each of ``resources`` (one list per resource, unsorted), checked against ``workspace``
     (its environment, and its resources for references); loading problems are not included. The editor
     uses it to re-check only the resource being typed in and the ones that reference it (``by_address``:
-    ``workspace.by_address()`` when the caller has it already)."""
+    ``workspace.by_address()`` when the caller has it already). ``config`` only decides which checks run
+    here; apply the rest of it to the whole list with :func:`configured`."""
     host = host or default_host()
-    ctx = ValidationContext(workspace.environment, host.flavors,
-                            by_address if by_address is not None else workspace.by_address())
+    ctx = _context(workspace, host, by_address if by_address is not None else workspace.by_address(), config)
     found: list[list[Diagnostic]] = []
     for start in range(0, len(resources), _BATCH):
         found += _validate_batch(resources[start:start + _BATCH], ctx, host)
     return found
+
+
+def configured(found: Iterable[Diagnostic], workspace: Workspace, config: Config | None,
+               unused: bool = True) -> list[Diagnostic]:
+    """``found`` (every problem of ``workspace``) as ``config`` wants it: severities per code and environment,
+    suppressions (and FD502 / FD503 for expired and unused ones), the configuration's own FD501 problems.
+    The one place a configuration is applied, whichever surface validates (CLI, API, editor). ``unused``
+    False: ``workspace`` is a part of the blueprint, so a suppression matching nothing in it is not FD503."""
+    if config is None or config.file is None:
+        return list(found)
+    from .config import addresses, apply
+
+    return apply(list(found), config, workspace.environment.name, addresses(workspace), unused=unused)
+
+
+def _context(workspace: Workspace, host: Host, by_address: dict[str, Resource],
+             config: Config | None) -> ValidationContext:
+    env = workspace.environment
+    switches = {} if config is None else {"enable": config.enabled(env.name), "disable": config.disabled(env.name)}
+    return ValidationContext(env, host.flavors, by_address, **switches)
 
 
 _BATCH = 100  # resources whose plugin hooks go to the hook worker in one hand-off (progress is drawn per batch)

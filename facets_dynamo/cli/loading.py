@@ -29,23 +29,11 @@ def find_config(start: Path) -> Any:
     if State.config is None:
         from .. import config
 
-        found = config.find(_existing(start))
+        found = config.find(config.existing(start))
         State.config = config.load(found)
         if State.verbosity > 0:
             click.echo(f"configuration: {found or 'none found'}", err=True)
     return State.config
-
-
-def _existing(start: Path) -> Path:
-    """Where to start looking for the configuration: ``start`` or its nearest existing parent (a name too long
-    to stat, or a path that does not exist, is reported by validation; it must not fail the search)."""
-    for candidate in (start, *start.parents):
-        try:
-            if candidate.exists():
-                return candidate
-        except OSError:
-            continue
-    return Path.cwd()
 
 
 def configured(found: Diagnostics, start: Path, environment: str, addresses: dict[str, str]) -> Diagnostics:
@@ -60,25 +48,17 @@ def configured(found: Diagnostics, start: Path, environment: str, addresses: dic
 
 
 def check(workspace: Workspace) -> Diagnostics:
+    """Validate with the configuration found for this invocation (a progress bar on a terminal for big ones)."""
     from ..validation import validate_workspace
 
     cfg = State.config
-    env = workspace.environment.name
-    options: dict[str, Any] = {} if cfg is None or cfg.file is None else {
-        "enable": cfg.enabled(env), "disable": cfg.disabled(env)}
     if len(workspace.resources) < 20 or not sys.stderr.isatty():
-        found = validate_workspace(workspace, **options)
-    else:
-        from rich.progress import Progress
+        return validate_workspace(workspace, config=cfg)
+    from rich.progress import Progress
 
-        with Progress(transient=True, console=stderr_console()) as progress:
-            task = progress.add_task("validating", total=len(workspace.resources))
-            found = validate_workspace(workspace, progress=lambda _r: progress.advance(task), **options)
-    if cfg is None or cfg.file is None:
-        return found
-    addresses = {f: r.address for r in workspace.resources for f in (r.file, *r.files)}
-    return configured(found, Path(cfg.file), env, addresses)
-
+    with Progress(transient=True, console=stderr_console()) as progress:
+        task = progress.add_task("validating", total=len(workspace.resources))
+        return validate_workspace(workspace, progress=lambda _r: progress.advance(task), config=cfg)
 
 def problem(file: str, code: str, message: str) -> Any:
     from ..diagnostics import Diagnostic, Severity

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import config as project_config
 from ..blueprint import Workspace, base_files, blueprint_root_of, duplicate_names, list_environments, load_workspace
 from ..diagnostics import Diagnostic, Diagnostics
 from ..environment import DEFAULT_ENVIRONMENT
@@ -20,7 +21,7 @@ from ..files import same_path
 from ..jsonsource import parse_text
 from ..references import referenced_addresses
 from ..resource import Resource
-from ..validation import validate_each
+from ..validation import configured, validate_each
 from .document import Buffer
 
 
@@ -41,6 +42,8 @@ class Checked:
     ``problems[i]`` are the validation problems of ``workspace.resources[i]``; ``loading`` the problems of
     reading the files (parse errors, overrides, the environment). ``changed`` names the files whose
     diagnostics or resource may differ from the check this one was derived from (None: any file).
+    ``diagnostics`` is all of them with ``config`` applied (severities, suppressions, its own problems), as
+    ``facets-dynamo validate`` reports them.
     """
 
     workspace: Workspace
@@ -54,6 +57,7 @@ class Checked:
     addresses: list[str] = field(default_factory=list)              # of workspace.resources, in order
     by_address: dict[str, Resource] = field(default_factory=dict)
     partial: bool = False  # only the open resource and what it references (the whole check is on its way)
+    config: project_config.Config | None = None  # the configuration found upward from the blueprint
     _diagnostics: Diagnostics | None = None
 
     def __post_init__(self) -> None:
@@ -73,7 +77,8 @@ class Checked:
     @property
     def diagnostics(self) -> Diagnostics:
         if self._diagnostics is None:
-            found = Diagnostics([*self.loading, *(d for p in self.problems for d in p)]).sorted()
+            found = Diagnostics(configured([*self.loading, *(d for p in self.problems for d in p)], self.workspace,
+                                           self.config, unused=not self.partial)).sorted()
             found.root = self.workspace.root
             self._diagnostics = found
         return self._diagnostics
@@ -169,6 +174,11 @@ class Session:
         return [b for b in self.buffers.values() if b.dirty]
 
     # -- checking ----------------------------------------------------------------------------------
+    def find_config(self) -> project_config.Config:
+        """The configuration found upward from the blueprint (or the open file), read again on every whole
+        check, so an edit to it shows at the next one; a bad one shows its FD501 problems in the list."""
+        return project_config.load(project_config.find(project_config.existing(self.root or self.current)))
+
     def targets(self) -> list[Path]:
         return [self.root] if self.root is not None else [self.current]
 
@@ -224,14 +234,16 @@ class Session:
                 unparsed[path] = problems
                 texts[path] = buf.saved_text
         ws = load_workspace(files or self.targets(), env, texts=texts)
-        problems = validate_each(ws, ws.resources)
+        config = self.find_config()
+        problems = validate_each(ws, ws.resources, config=config)
         loading = list(ws.diagnostics)
         if unparsed:
             keys = {file_key(p) for p in unparsed}
             loading = [d for d in loading if file_key(d.file) not in keys]
             problems = [[] if file_key(r.file) in keys else p for r, p in zip(ws.resources, problems, strict=True)]
             loading += [d for found in unparsed.values() for d in found]
-        return Checked(ws, problems, loading, (time.perf_counter() - start) * 1000, partial=files is not None)
+        return Checked(ws, problems, loading, (time.perf_counter() - start) * 1000, partial=files is not None,
+                       config=config)
 
     def check_open(self, base: Checked) -> Checked:
         """Re-check only the open buffer (and the resources that reference it) against ``base``: the
@@ -297,8 +309,8 @@ class Session:
         wanted = own.union(*(referrers.get(a, set()) for a in own))
         positions = [i for i, a in enumerate(addresses) if a in wanted]
         checked = Checked(ws, problems, loading, 0.0, None, index, references, referrers, addresses, by_address,
-                          base.partial)
-        found = validate_each(ws, [resources[i] for i in positions], by_address=by_address)
+                          base.partial, base.config)
+        found = validate_each(ws, [resources[i] for i in positions], by_address=by_address, config=base.config)
         for i, p in zip(positions, found, strict=True):
             if unparsed and i == checked.index.get(key):
                 p = []
