@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
+from urllib.parse import urlsplit
 
 import jsonschema
 from conftest import EXAMPLE
@@ -57,3 +58,30 @@ def test_settings_with_comments_are_not_rewritten(run_cli: Run, tmp_path: Path) 
 def test_schema_without_arguments_is_a_usage_error(run_cli: Run) -> None:
     assert run_cli("schema").returncode == 2
     assert json.loads(run_cli("schema", "dynamodb", "default", "0.2").stdout)["type"] == "object"
+
+
+def test_schema_ids_name_the_schemas_and_resolve_their_own_refs(run_cli: Run, tmp_path: Path) -> None:
+    """Each written schema's ``$id`` is an absolute URI that does not pretend to be a hosted URL (a URN), and
+    the schema as written validates on its own: its ``$ref``s resolve against that ``$id`` with no network."""
+    shutil.copytree(EXAMPLE, tmp_path / "infra")
+    assert run_cli("schema", "--vscode", "--blueprint", "infra", cwd=tmp_path).returncode == 0
+    settings = json.loads((tmp_path / ".vscode/settings.json").read_text(encoding="utf-8"))
+    written = {entry["url"]: json.loads((tmp_path / entry["url"]).read_text(encoding="utf-8"))
+               for entry in settings["json.schemas"]}
+    ours = {"./.facets-dynamo/schemas/dynamodb-default-0.2.json", "./.facets-dynamo/schemas/environment.json"}
+    assert ours <= set(written)
+    for url, schema in written.items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+        if url in ours:  # a third-party plugin's schema (the example sqs one) may carry none
+            parts = urlsplit(schema["$id"])
+            assert parts.scheme == "urn" and parts.path.startswith("facets-dynamo:schema:"), url
+            assert "#" not in schema["$id"]  # 2020-12: an absolute URI without a fragment
+    assert len({written[url]["$id"] for url in ours}) == len(ours)  # one identifier each
+    environment = jsonschema.Draft202012Validator(written["./.facets-dynamo/schemas/environment.json"])
+    assert '"$ref"' in json.dumps(environment.schema)  # the backends are $defs reached by $ref
+    valid = json.loads((tmp_path / "infra/prod/environment.json").read_text(encoding="utf-8"))
+    assert not list(environment.iter_errors(valid))
+    s3 = {**valid, "backend": {"type": "s3", "key": "{stack}.tfstate", "region": "eu-west-1"}}  # no bucket
+    errors = list(environment.iter_errors(s3))
+    # "bucket" is required only in $defs/s3, reached through "then": {"$ref": "#/$defs/s3"}
+    assert any("'bucket' is a required property" in e.message for e in errors), [e.message for e in errors]
