@@ -7,14 +7,39 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .diagnostics import Severity
 
 HOST = "facets-dynamo"  # the ``plugin`` of the host's own rules
 RULES_URL_ENV = "FACETS_DYNAMO_RULES_URL"
-# Where docs/rules.md is published; SARIF helpUri points at a section of it. Override with the environment
-# variable (e.g. a fork's or an internal mirror's URL).
-DEFAULT_RULES_URL = "https://github.com/facets-dynamo/facets-dynamo/blob/main/docs/rules.md"
+DISTRIBUTION = "facets-dynamo"
+
+
+@lru_cache(maxsize=1)
+def documentation_url() -> str | None:
+    """The project's documentation: ``Documentation`` in ``[project.urls]`` of ``pyproject.toml``, as the
+    installed distribution's metadata has it (``Project-URL: Documentation, ...``). The one place the project
+    names where it is published: a fork or an internal mirror changes it there. None when the package is not
+    installed or declares none."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return url.strip().rstrip("/")
+    return None
+
+
+def rules_url() -> str | None:
+    """Where ``docs/rules.md`` is published (SARIF's helpUri points at a section of it): the environment
+    variable ``FACETS_DYNAMO_RULES_URL`` when set, else ``rules.md`` under :func:`documentation_url`."""
+    docs = documentation_url()
+    return os.environ.get(RULES_URL_ENV) or (f"{docs}/rules.md" if docs else None)
 
 
 @dataclass(frozen=True)
@@ -45,8 +70,10 @@ class Rule:
         """The Markdown heading anchor of this rule in ``docs/rules.md`` (GitHub's slug of ``CODE``)."""
         return self.code.lower()
 
-    def help_uri(self) -> str:
-        return f"{os.environ.get(RULES_URL_ENV) or DEFAULT_RULES_URL}#{self.anchor}"
+    def help_uri(self) -> str | None:
+        """This rule's section of the published ``docs/rules.md`` (None when nobody says where that is)."""
+        base = rules_url()
+        return f"{base}#{self.anchor}" if base else None
 
     def markdown(self, level: int = 3) -> str:
         """This rule's section of ``docs/rules.md`` (and what ``explain`` prints)."""

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .diagnostics import Diagnostic
+from .rule import documentation_url
 from .rulebook import Rulebook
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -25,7 +26,6 @@ VERSION = "2.1.0"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT = "facetsDynamo/v1"
 SECURITY_SEVERITY = {"error": "7.0", "warning": "5.0", "info": "2.0"}
-INFORMATION_URI = "https://github.com/facets-dynamo/facets-dynamo"
 
 
 def artifact(file: str, cwd: Path) -> dict[str, Any] | None:
@@ -62,10 +62,12 @@ def to_sarif(diagnostics: Iterable[Diagnostic], rulebook: Rulebook, version: str
         if rule is not None:
             entry |= {"name": _pascal(rule.title), "shortDescription": {"text": rule.title},
                       "fullDescription": {"text": rule.summary + (f" {rule.why}" if rule.why else "")},
-                      "helpUri": rule.help_uri(),
                       "help": {"text": rule.summary, "markdown": rule.markdown()},
                       "defaultConfiguration": {"level": LEVELS[str(rule.default_severity)]},
                       "properties": {"tags": [t for t in ("facets-dynamo", rule.plugin) if t]}}
+            help_uri = rule.help_uri()
+            if help_uri:  # SARIF wants an absolute URI or nothing
+                entry["helpUri"] = help_uri
             if rule.checkov or rule.trivy:
                 # a best-practice check other scanners also make: GitHub shows a security severity for rules
                 # tagged "security" that carry one (Checkov's open-source output has none); derived here from
@@ -95,12 +97,14 @@ def to_sarif(diagnostics: Iterable[Diagnostic], rulebook: Rulebook, version: str
             result["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}},
                                     "message": {"text": d.file or "(no file)"}}]
         results.append(result)
+    driver: dict[str, Any] = {"name": "facets-dynamo", "version": version, "semanticVersion": version}
+    if documentation_url():
+        driver["informationUri"] = documentation_url()
     return {
         "$schema": SCHEMA,
         "version": VERSION,
         "runs": [{
-            "tool": {"driver": {"name": "facets-dynamo", "version": version, "semanticVersion": version,
-                                "informationUri": INFORMATION_URI, "rules": rules}},
+            "tool": {"driver": {**driver, "rules": rules}},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd.resolve().as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,

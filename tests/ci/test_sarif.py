@@ -175,3 +175,23 @@ def test_policy_rules_carry_their_equivalents_and_a_security_severity(run_cli: R
     assert rule["properties"]["equivalents"] == ["CKV_AWS_28", "AVD-AWS-0024"]
     assert "security" in rule["properties"]["tags"] and rule["properties"]["security-severity"] == "5.0"
 
+
+def test_help_uris_come_from_the_documentation_url_declared_once(run_cli: Run, tmp_path: Path) -> None:
+    """The project says where its documentation lives in one place, [project.urls] Documentation of
+    pyproject.toml (read from the installed metadata); FACETS_DYNAMO_RULES_URL overrides the rules page."""
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Documentation"]
+    (tmp_path / "locks.json").write_text(json.dumps(MINIMAL), encoding="utf-8")
+    log = sarif_of(run_cli("validate", "locks.json", "--format", "sarif", cwd=tmp_path))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == declared and driver["rules"]
+    assert all(r["helpUri"] == f"{declared}/rules.md#{r['id'].lower()}" for r in driver["rules"])
+    mirror = "https://docs.internal.example/facets-dynamo/rules.html"
+    log = sarif_of(run_cli("validate", "locks.json", "--format", "sarif", cwd=tmp_path,
+                           env={"FACETS_DYNAMO_RULES_URL": mirror}))
+    assert all(r["helpUri"] == f"{mirror}#{r['id'].lower()}" for r in log["runs"][0]["tool"]["driver"]["rules"])
+    # no other place in the code names a host for the documentation
+    host = declared.split("/")[2] + "/" + declared.split("/")[3]
+    for source in [*(ROOT / "facets_dynamo").rglob("*.py"), *(ROOT / "plugins").rglob("*.py")]:
+        assert host not in source.read_text(encoding="utf-8"), source
