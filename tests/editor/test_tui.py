@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from support.editor import settle
+from support.policy import policy_off
 from textual.widgets import Button, Input, Switch
 
 from facets_dynamo.semantics import Effect
@@ -22,13 +23,16 @@ from facets_dynamo.tui.screens import ChoiceScreen, HelpScreen, PromptScreen
 from facets_dynamo.tui.widgets.form import ItemScreen
 
 SIZE = (160, 45)
+KEPT = {"locks.json", ".facets-dynamo.toml"}  # what spec_file's folder holds
 
 
 
 
 @pytest.fixture
 def spec_file(tmp_path: Path, minimal: dict[str, Any]) -> Path:
-    """A resource written with 4-space indent (the editor must keep it)."""
+    """A resource written with 4-space indent (the editor must keep it). The policy pack is off beside it: these
+    tests count the problems of what they edit (tests/editor/test_tui_configuration.py shows the pack's warnings)."""
+    policy_off(tmp_path)
     path = tmp_path / "locks.json"
     path.write_text(json.dumps(minimal, indent=4) + "\n", encoding="utf-8")
     return path
@@ -301,7 +305,7 @@ async def test_save_is_atomic_and_keeps_style(spec_file: Path) -> None:
         assert saved == app.editor.text and saved != original
         assert json.loads(saved)["advanced"]["aws_dynamodb"]["server_side_encryption_enabled"] is True
         assert saved.endswith("}\n") and '\n    "spec"' in saved
-        assert sorted(p.name for p in spec_file.parent.iterdir()) == ["locks.json"]  # no temp file left
+        assert sorted(p.name for p in spec_file.parent.iterdir()) == sorted(KEPT)  # no temp file left
         assert not app.session.buffer.dirty
         assert "modified" not in app.sub_title
 
@@ -741,7 +745,7 @@ def test_a_symlinked_spec_is_saved_through_the_link(tmp_path: Path, spec_file: P
     buf.save()
     assert link.is_symlink() and os.readlink(link) == str(Path("real") / "locks.json")
     assert target.read_text() == '{"through": "link"}\n'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".facets-dynamo.toml", "link.json", "real"]
     assert sorted(p.name for p in real.iterdir()) == ["locks.json"]  # the temp file was beside the target
     assert not buf.changed_on_disk()
 
@@ -768,7 +772,7 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
             def write(data: bytes) -> int:  # half of the data reaches the temp file, then the disk is full
                 real_write(data[: len(data) // 2])
                 # the temp file is a hidden sibling of the target (same file system: os.replace is atomic)
-                temps.extend(p.name for p in spec_file.parent.iterdir() if p.name != "locks.json")
+                temps.extend(p.name for p in spec_file.parent.iterdir() if p.name not in KEPT)
                 raise OSError(28, "No space left on device")
 
             fh.write = write
@@ -783,7 +787,7 @@ def test_a_failed_save_leaves_the_original_intact_and_no_temp_file(spec_file: Pa
     if fail_in == "write":
         assert len(temps) == 1 and temps[0].startswith(".locks.json.") and temps[0].endswith(".tmp"), temps
     assert spec_file.read_bytes() == original
-    assert sorted(p.name for p in spec_file.parent.iterdir()) == ["locks.json"]
+    assert sorted(p.name for p in spec_file.parent.iterdir()) == sorted(KEPT)
     assert buf.dirty and not buf.changed_on_disk()  # nothing was saved; the next save is not a conflict
     buf.save()
     assert spec_file.read_text() == buf.text

@@ -68,3 +68,15 @@ async def test_a_bad_configuration_is_a_positioned_problem_in_the_editor(bluepri
         [bad] = [d for d in app.problems.diagnostics if d.code == "FD501"]
         assert (Path(bad.file), bad.line, bad.column, bad.path, str(bad.severity)) == (
             config, 3, 3, "/severity/DDB303", "error")
+
+
+async def test_without_a_configuration_the_editor_shows_the_policy_pack_as_warnings(tmp_path: Path,
+                                                                                   minimal: dict) -> None:
+    path = tmp_path / "locks.json"
+    path.write_text(json.dumps(minimal, indent=2) + "\n", encoding="utf-8")
+    app = EditorApp(path, debounce=0)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert codes(app.problems.diagnostics) == {("DDB301", "locks.json", "warning"),
+                                                   ("DDB302", "locks.json", "warning"),
+                                                   ("DDB303", "locks.json", "warning")}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from support.editor import settle as settle_workers
+from support.policy import policy_off
 
 from facets_dynamo.tui.app import EditorApp
 
@@ -26,6 +27,10 @@ async def settle(pilot: Any) -> None:
 
 @pytest.fixture
 def spec_file(tmp_path: Path, minimal: dict[str, Any]) -> Path:
+    """A minimal table, with a configuration beside it that turns the policy pack off: these pictures are of
+    the editor's screens, and the minimal table's three best-practice warnings would crowd every one of them
+    (tests/editor/test_tui_configuration.py checks the editor shows them by default)."""
+    policy_off(tmp_path)
     path = tmp_path / "locks.json"
     path.write_text(json.dumps(minimal, indent=2) + "\n", encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import TESTS
+from support.policy import NO_POLICY
 
 from facets_dynamo import api, hookimpl
 from facets_dynamo.blueprint import load_workspace
@@ -60,7 +61,7 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
 
 
 def check(host: Host, *paths: Path) -> list[Any]:
-    return list(validate_workspace(load_workspace(list(paths)), host))
+    return list(validate_workspace(load_workspace(list(paths)), host, config=NO_POLICY))
 
 
 # -- registered in code ----------------------------------------------------------------------------

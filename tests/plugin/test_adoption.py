@@ -254,14 +254,14 @@ def test_drift_of_an_untouched_table_is_empty_and_each_change_is_classified(tmp_
     assert by["dynamodb.sessions"].status == MISSING  # not in the cloud: applying creates it
     assert "dynamodb.audit" not in by  # provided: not ours to compare
 
-    # someone turned PITR on by hand and the key differs: in place and a replacement, as diff says
+    # someone turned PITR off by hand and the key differs: in place and a replacement, as diff says
     table = json.loads((saved / "locks-prod" / "describe-table.json").read_text())
     changed = copy.deepcopy(table)
     changed["Table"]["KeySchema"][0]["AttributeName"] = "Other"
     changed["Table"]["AttributeDefinitions"][0]["AttributeName"] = "Other"
     (saved / "locks-prod" / "describe-table.json").write_text(json.dumps(changed))
     off = {"ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {
-        "PointInTimeRecoveryStatus": "ENABLED", "RecoveryPeriodInDays": 35}}}
+        "PointInTimeRecoveryStatus": "DISABLED"}}}
     (saved / "locks-prod" / "describe-continuous-backups.json").write_text(json.dumps(off))
     locks = next(d for d in drift(ws, saved=saved) if d.address == "dynamodb.locks")
     assert locks.status == DRIFTED and locks.diff is not None and locks.diff.replaces
@@ -401,11 +401,11 @@ def test_import_and_drift_live_against_moto_server(tmp_path: Path, run_cli, moto
     statuses = {r["address"]: r["status"] for r in report["resources"]}
     assert statuses["dynamodb.locks"] == statuses["dynamodb.sessions"] == "in sync", in_sync.stdout
     assert statuses["dynamodb.orders"] == "missing" and in_sync.returncode == 4
-    client.update_table(TableName="locks-dev", DeletionProtectionEnabled=True)  # changed by hand
+    client.update_table(TableName="locks-dev", DeletionProtectionEnabled=False)  # changed by hand
     drifted = run_cli("drift", bp, "--env", "dev", env=moto_server)
     assert drifted.returncode == 4, drifted.stdout + drifted.stderr
     assert "dynamodb.locks (locks-dev): drifted" in drifted.stdout
-    assert "/advanced/aws_dynamodb/deletion_protection_enabled: true -> false" in drifted.stdout
+    assert "/advanced/aws_dynamodb/deletion_protection_enabled: false -> true" in drifted.stdout
     no_cloud = run_cli("drift", bp, "--env", "dev", env={**moto_server, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
     assert no_cloud.returncode == 1 and "FD602" in no_cloud.stdout and "Traceback" not in no_cloud.stderr
 

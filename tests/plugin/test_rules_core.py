@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.policy import NO_POLICY
 
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.diagnostics import Diagnostic
@@ -22,7 +23,7 @@ WriteJson = Callable[..., Path]
 
 
 def validate(path: Path, env: str = "default") -> list[Diagnostic]:
-    return list(validate_workspace(load_workspace([path], env), default_host()))
+    return list(validate_workspace(load_workspace([path], env), default_host(), config=NO_POLICY))
 
 
 def errors(path: Path, env: str = "default") -> list[Diagnostic]:
@@ -315,5 +316,5 @@ def test_problems_in_several_files_are_all_reported(write_json: WriteJson, minim
     bad_type["spec"]["attributes"]["key1"]["type"] = "s"
     a = write_json(bad_type, "a.json")
     b = write_json("{\n  \"kind\": \"dynamodb\",\n}\n", "b.json")
-    found = list(validate_workspace(load_workspace([a, b]), default_host()))
+    found = list(validate_workspace(load_workspace([a, b]), default_host(), config=NO_POLICY))
     assert {(Path(d.file).name, d.code) for d in found} == {("a.json", "DDB108"), ("b.json", "FD110")}

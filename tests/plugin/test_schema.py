@@ -104,7 +104,7 @@ def test_published_canonical_document_and_bundled_sample_are_valid(write_json: C
     assert default_host().flavor("dynamodb", "default", "0.2").sample == sample
     for doc, name in ((canonical, "canonical.json"), (sample, "sample.json")):
         found = validate_workspace(load_workspace([write_json(doc, name)]), default_host())
-        assert list(found) == [], name
+        assert found.ok and {d.code for d in found} <= {"DDB301", "DDB302", "DDB303"}, name  # best practice: warnings
 
 
 def test_every_schema_error_of_the_cli_is_a_fd_or_ddb_code(write_json: Callable[..., Path],
