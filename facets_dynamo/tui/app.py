@@ -299,7 +299,8 @@ class EditorApp(App[None]):
             self._request_preview(checked, force)
             return
         self.problems.show(checked.diagnostics, str(buf.path))
-        self._form_problems = [d for d in checked.diagnostics if file_key(d.file) == file_key(buf.path)]
+        here = file_key(buf.path)
+        self._form_problems = [d for d in checked.diagnostics if file_key(d.file) == here]
         if self.query_one("#editor-tabs", TabbedContent).active == "form-tab":
             self.form.show_problems(self._form_problems)
         self._refresh_title()
@@ -434,9 +435,12 @@ class EditorApp(App[None]):
         stack = outcome.stacks.get(name)
         if stack is not None:
             changed = self.preview.show(preview_text(stack), (name, outcome.env))
-            where = f" · changed: line {changed[0] + 1}" + (f"-{changed[1]}" if changed[1] > changed[0] + 1 else "") \
-                if changed else ""
-            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r}{where}", "fresh")
+            # On the view's border, not in the status line: a status that grows a second line is a layout pass
+            # of the whole screen for every preview.
+            self.preview.changed_note = (f"changed: line {changed[0] + 1}"
+                                         + (f"-{changed[1]}" if changed[1] > changed[0] + 1 else "")
+                                         if changed else "")
+            self._set_preview_state(f"✔ up to date · stack {name!r} · environment {outcome.env!r}", "fresh")
         else:
             why = ("is disabled" if resource is not None and resource.disabled else
                    "is provided (exists already)" if resource is not None and resource.provided else
@@ -457,8 +461,9 @@ class EditorApp(App[None]):
         self.diff_view = view = build_diff(old, new, self.session.env, old_stack, stack)
         self.diff.show(view, self._baseline_error or ("" if old is not None else "new: not in the saved version"))
         tab = self.query_one("#output-tabs", TabbedContent).get_tab("diff-tab")
-        tab.label = ("Diff ⚠" if view.loses_data
-                     else f"Diff ({len(view.items)})" if view.items else "Diff")
+        label = "Diff ⚠" if view.loses_data else f"Diff ({len(view.items)})" if view.items else "Diff"
+        if tab.label_text != label:  # a relabel is a layout pass of the whole screen
+            tab.label = label
 
     def _set_preview_state(self, message: str, state: str) -> None:
         self.preview_state = state

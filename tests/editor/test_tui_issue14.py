@@ -210,7 +210,7 @@ async def test_preview_marks_and_scrolls_to_what_changed(blueprint: Path) -> Non
         app.editor.text = app.editor.text.replace('"commerce"', '"commerce-x"')
         await settle(pilot)
         preview = app.query_one("#preview-text", TextArea)
-        assert "changed: line" in app.preview.status
+        assert app.preview.changed_note.startswith("changed: line")
         assert "commerce-x" in preview.selected_text
         row = preview.selection.start[0]
         assert preview.scroll_offset.y <= row < preview.scroll_offset.y + preview.size.height

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -12,6 +13,19 @@ from textual.widgets.text_area import Selection
 
 from ...semantics import Effect
 from ..changes import DiffView
+
+
+def set_line(static: Static, content: str) -> None:
+    """``Static.update`` without a layout pass when the old and the new text each fit on one line.
+
+    A layout pass repaints the whole screen (20-60 ms at 1,000 resources, on the UI thread: measured), and the
+    status lines change twice for every preview; a key typed meanwhile waited for it."""
+    old = str(static.content)
+    if old == content:
+        return
+    width = static.content_region.width
+    one_line = width > 0 and all("\n" not in t and cell_len(t) <= width for t in (old, content))
+    static.update(content, layout=not one_line)
 
 
 class PreviewPane(Vertical):
@@ -32,10 +46,19 @@ class PreviewPane(Vertical):
     def status(self) -> str:
         return str(self.query_one("#preview-status", Static).content)
 
+    @property
+    def changed_note(self) -> str:
+        """Which lines the last preview changed ("changed: line 12-14"), shown on the view's bottom border."""
+        return str(self.query_one("#preview-text", TextArea).border_subtitle or "")
+
+    @changed_note.setter
+    def changed_note(self, note: str) -> None:
+        self.query_one("#preview-text", TextArea).border_subtitle = note
+
     def set_status(self, message: str, state: str) -> None:
         """``state`` is one of fresh, stale, failed, working (a CSS class colours the line)."""
         status = self.query_one("#preview-status", Static)
-        status.update(message)
+        set_line(status, message)
         for name in ("fresh", "stale", "failed", "working"):
             status.set_class(name == state, f"-{name}")
         self.set_class(state in {"stale", "failed"}, "-stale")
@@ -86,29 +109,49 @@ class DiffPane(Vertical):
         with VerticalScroll(id="diff-scroll"):
             yield Static("", id="diff-body")
 
+    _pending: tuple[DiffView, str] | None = None
+
     @property
     def summary(self) -> str:
+        self._flush()
         return str(self.query_one("#diff-summary", Static).content)
 
     @property
     def body(self) -> str:
+        self._flush()
         return str(self.query_one("#diff-body", Static).content)
 
     def show(self, view: DiffView, note: str = "") -> None:
+        """Show ``view``; while the Diff tab is hidden it is only kept, and drawn when the tab is shown (its
+        body changes with every edit, and each change is a layout pass of the whole screen)."""
+        self._pending = (view, note)
+        if self.display and (self.parent is None or self.parent.display):
+            self._flush()
+
+    def on_show(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            view, note = self._pending
+            self._pending = None
+            self._draw(view, note)
+
+    def _draw(self, view: DiffView, note: str) -> None:
         summary = self.query_one("#diff-summary", Static)
         lost = view.loses_data
         what = view.name or "the resource"
         if not view.changed:
-            summary.update(note or "no changes against the saved version")
+            set_line(summary, note or "no changes against the saved version")
         elif lost:
             verdict = "REPLACES" if view.effect is Effect.REPLACES else "DESTROYS"
-            summary.update(f"⚠ {verdict} {what} (what it holds is lost) — {len(view.items)} change(s) against the "
+            set_line(summary, f"⚠ {verdict} {what} (what it holds is lost) — {len(view.items)} change(s) against the "
                            "saved version")
         elif view.effect is Effect.UNKNOWN:
-            summary.update(f"{len(view.items)} change(s) against the saved version; "
+            set_line(summary, f"{len(view.items)} change(s) against the saved version; "
                            + (view.error or "the flavor's plugin does not say what they do"))
         else:
-            summary.update(f"{len(view.items)} change(s) against the saved version; {what} is updated in place"
+            set_line(summary, f"{len(view.items)} change(s) against the saved version; {what} is updated in place"
                            + (f" ({note})" if note else ""))
         summary.set_class(lost, "-failed")
         summary.set_class(view.changed and not lost, "-stale")
@@ -129,10 +172,13 @@ class DiffPane(Vertical):
                 style = ("bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+")
                          else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "dim")
                 text.append(line + "\n", style)
-        self.query_one("#diff-body", Static).update(text)
+        body = self.query_one("#diff-body", Static)
+        if body.content != text:
+            body.update(text)
 
     def show_message(self, message: str, state: str = "stale") -> None:
+        self._pending = None  # the message says why there is no diff now
         summary = self.query_one("#diff-summary", Static)
-        summary.update(message)
+        set_line(summary, message)
         summary.set_class(state == "failed", "-failed")
         summary.set_class(state == "stale", "-stale")
