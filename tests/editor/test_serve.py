@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -209,3 +210,45 @@ def test_non_loopback_host_warns_that_the_editor_writes_files(tmp_path: Path) ->
     err = _stop(proc)
     assert "warning: serving on 0.0.0.0, not loopback" in err and "write its files" in err
     assert "?token=" in err
+
+
+_ORPHAN = """
+import sys, threading, time
+from facets_dynamo.tui.__main__ import _exit_with_parent
+
+class Stuck:
+    '''An app whose loop no longer turns: call_from_thread never returns.'''
+    def call_from_thread(self, callback):
+        threading.Event().wait()
+    def exit(self):
+        pass
+
+_exit_with_parent(Stuck(), poll=0.05, grace=0.5)
+print("watching", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.slow
+def test_an_app_whose_server_is_gone_ends_even_when_its_loop_is_stuck(tmp_path: Path) -> None:
+    """The server killed outright: its app ends within the grace period, even if the app cannot answer the
+    request to exit (once the watcher itself waited on that request forever and the orphan spun for hours)."""
+    script = tmp_path / "orphan.py"
+    script.write_text(_ORPHAN, encoding="utf-8")
+    pid_file = tmp_path / "pid"
+    out = tmp_path / "out"
+    # sh starts the app, waits until its watcher took sh for its parent, and exits: the parent is gone, as when
+    # the server dies
+    subprocess.run(["sh", "-c", f'"{sys.executable}" "{script}" > "{out}" 2>&1 & echo $! > "{pid_file}"; '
+                    f'while ! grep -q watching "{out}"; do sleep 0.05; done'], check=True, timeout=60)
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError(f"the orphaned app is still running: {out.read_text()}")
