@@ -7,6 +7,7 @@ would see the files once saved.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -31,8 +32,16 @@ class SessionError(Exception):
 
 def file_key(path: Path | str) -> str:
     """How the editor matches a diagnostic's or a resource's file to a buffer: absolute and normalized, with
-    no call to the disk (``Path.resolve`` per row made the sidebar of a 200-resource blueprint take 3 s)."""
-    return os.path.normpath(os.path.abspath(path))
+    no call to the disk (``Path.resolve`` per row made the sidebar of a 200-resource blueprint take 3 s).
+    Absolute paths are cached (a blueprint's thousands of diagnostics name the same files on every check);
+    a relative one depends on the working directory, so it is not."""
+    text = os.fspath(path)
+    return _absolute_key(text) if os.path.isabs(text) else os.path.normpath(os.path.abspath(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _absolute_key(path: str) -> str:
+    return os.path.normpath(path)
 
 
 @dataclass
