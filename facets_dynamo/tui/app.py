@@ -34,7 +34,7 @@ from ..jsonsource import parse_text
 from ..resource import Resource
 from .changes import DiffView, build_diff
 from .document import Buffer, DiskStamp, SaveConflict, detect_style, dump_json
-from .memory import settle
+from .memory import QuietCollections, settle
 from .messages import EnvironmentChosen, FormEdited, ProblemChosen, ResourceChosen
 from .scaffold import ScaffoldError, create_resource, pick_flavor, sample_document, target_path
 from .screens import ChoiceScreen, HelpScreen, PromptScreen
@@ -139,6 +139,7 @@ class EditorApp(App[None]):
         self._disk_seen: dict[Path, DiskStamp | None] = {}
         self.disk_conflicts: set[Path] = set()  # open files changed on disk while they had unsaved edits
         self._preview_timer: Timer | None = None
+        self._collections: QuietCollections | None = None  # set on mount, closed on unmount
         self._error_counts: dict[str, int] = {}
 
     # -- layout ------------------------------------------------------------------------------------
@@ -163,12 +164,18 @@ class EditorApp(App[None]):
         yield ProblemsPanel(id="problems")
         yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: in the help; 80 columns hold the keys
 
+    def on_unmount(self) -> None:
+        if self._collections is not None:
+            self._collections.close()
+
     def on_mount(self) -> None:
         self.query_one(ProblemsPanel).root = self.session.root
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._theme_changed()
         self._fit(self.size.width, self.size.height)
         self.set_interval(self.WATCH_INTERVAL, self._look_at_disk, name="watch files")
+        self._collections = QuietCollections()
+        self.set_interval(1.0, self._collections.tick, name="collect garbage when typing pauses")
         self.editor.focus()
         self._text_changed(force=True)
         self.check_all()
@@ -213,6 +220,8 @@ class EditorApp(App[None]):
             return
         self._checked_key = key
         self.timings.last_edit = time.perf_counter()
+        if self._collections is not None:
+            self._collections.edited()
         buf.text = text
         doc, problems = parse_text(text, str(buf.path))
         fatal = [d for d in problems if d.is_error] if doc is None else []

@@ -468,3 +468,41 @@ async def test_form_edits_autoscaling_per_index_with_index_name_suggestions(blue
         app.form.query_one("#autoscaling_read-target_value", Input).value = "70"
         await settle(pilot)
         assert json.loads(app.editor.text)["advanced"]["aws_dynamodb"]["autoscaling_read"]["target_value"] == 70
+
+
+def test_full_collections_wait_for_a_pause_in_typing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from facets_dynamo.tui import memory
+
+    before = gc.get_threshold()
+    collected: list[int] = []
+    monkeypatch.setattr(memory.gc, "collect", lambda *a: collected.append(1) or 0)
+    quiet = memory.QuietCollections(pause=0.05)
+    try:
+        assert gc.get_threshold()[2] == memory.NEVER and gc.get_threshold()[:2] == before[:2]
+        quiet.tick()
+        assert collected == []  # nothing typed: nothing to collect
+        quiet.edited()
+        quiet.tick()
+        assert collected == []  # typing has not paused yet
+        import time
+
+        time.sleep(0.06)
+        quiet.tick()
+        quiet.tick()
+        assert collected == [1]  # once per pause
+    finally:
+        quiet.close()
+    assert gc.get_threshold() == before
+
+
+async def test_the_editor_puts_the_collection_thresholds_back_when_it_closes(blueprint: Path) -> None:
+    import gc
+
+    before = gc.get_threshold()
+    app = editor_app(instance(blueprint, "orders"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.get_threshold()[2] != before[2]
+    assert gc.get_threshold() == before
