@@ -83,8 +83,17 @@ class Config:
         return None
 
     def disabled(self, environment: str) -> tuple[str, ...]:
-        merged = {**self.severity, **self.environments.get(environment, {})}
-        return tuple(p for p, v in merged.items() if v == "off")
+        """Patterns whose checks need not run in ``environment``. The environment's own table wins over the
+        global one, so a global ``"DDB3*" = "off"`` is not passed on when the environment turns one of its codes
+        back on (``DDB301 = "error"`` in prod): those checks run, and :func:`apply` drops what stays off."""
+        local = self.environments.get(environment, {})
+        back_on = [p for p, v in local.items() if v != "off"]
+
+        def overlaps(pattern: str) -> bool:
+            return any(fnmatchcase(p, pattern) or fnmatchcase(pattern, p) for p in back_on)
+
+        return (*(p for p, v in local.items() if v == "off"),
+                *(p for p, v in self.severity.items() if v == "off" and p not in local and not overlaps(p)))
 
     def enabled(self, environment: str) -> tuple[str, ...]:
         merged = {**self.severity, **self.environments.get(environment, {})}

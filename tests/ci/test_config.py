@@ -71,6 +71,18 @@ def test_severity_per_environment_and_off(run_cli: Run, project: Path) -> None:
     assert {"DDB301", "DDB302", "DDB303"} <= {d["code"] for d in prod}
 
 
+def test_an_environment_turns_back_on_what_a_global_pattern_turns_off(run_cli: Run, project: Path) -> None:
+    """The environment's table wins over the global one, also against a pattern: the pack is off everywhere
+    but PITR is an error in prod."""
+    (project / ".facets-dynamo.toml").write_text(
+        '[severity]\n"DDB3*" = "off"\n[environments.prod.severity]\nDDB301 = "error"\n', encoding="utf-8")
+    exit_prod, prod = found(run_cli, project)
+    exit_dev, dev = found(run_cli, project, env="dev")
+    assert {d["code"] for d in prod} == {"DDB301"} and exit_prod == 1
+    assert codes(prod)[("DDB301", "locks.json")] == "error"
+    assert dev == [] and exit_dev == 0
+
+
 def test_found_upward_from_the_blueprint_in_pyproject(run_cli: Run, project: Path) -> None:
     (project / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.facets-dynamo.severity]\n'
                                             'DDB302 = "off"\nDDB303 = "off"\n', encoding="utf-8")
