@@ -50,9 +50,11 @@ def register_flavors(register: Callable[[Flavor], None]) -> None:
 @hookimpl
 def validate(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
     from . import policy
+    from .model import Table
     from .rules import check
 
-    return check(resource, context) + policy.check(resource, context)
+    table = Table(resource, context.environment.name)  # one model, its derived views shared by both
+    return check(resource, context, table) + policy.check(resource, context, table)
 
 
 @hookimpl

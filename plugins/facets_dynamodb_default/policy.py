@@ -94,11 +94,11 @@ def _at(t: Table, key: str) -> str:
     return BASE if t.resource.advanced.get("aws_dynamodb") is not None else "/spec"
 
 
-def check(resource: Resource, context: ValidationContext) -> list[Diagnostic]:
+def check(resource: Resource, context: ValidationContext, table: Table | None = None) -> list[Diagnostic]:
     """The policy checks the configuration leaves on (all by default); provided and disabled resources are not
     deployed by this blueprint and are skipped."""
     wanted = [fn for code, fn in CHECKS.items() if context.enabled(code)]
     if not wanted or resource.provided or resource.disabled:
         return []
-    table = Table(resource, context.environment.name)
+    table = table if table is not None else Table(resource, context.environment.name)
     return [d for fn in wanted for d in fn(table, resource)]

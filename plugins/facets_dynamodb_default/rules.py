@@ -36,8 +36,8 @@ def rule(fn: Rule) -> Rule:
     return fn
 
 
-def check(resource: Resource, ctx: ValidationContext) -> list[Diagnostic]:
-    table = Table(resource, ctx.environment.name)
+def check(resource: Resource, ctx: ValidationContext, table: Table | None = None) -> list[Diagnostic]:
+    table = table if table is not None else Table(resource, ctx.environment.name)
     return [d for r in RULES for d in r(table, resource, ctx)]
 
 
