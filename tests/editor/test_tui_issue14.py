@@ -30,6 +30,13 @@ def editor_app(path: Path, env: str | None = "dev") -> EditorApp:
     return EditorApp(path, env, debounce=0)
 
 
+async def show_form(pilot: Any) -> None:
+    """Wait for the editor to settle, then show the form (F2) and let it fill."""
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+
+
 async def type_text(pilot: Any, text: str) -> None:
     await pilot.press(*["space" if c == " " else c for c in text])
 
@@ -56,9 +63,7 @@ async def test_bug1_error_elsewhere_does_not_block_a_valid_resource(blueprint: P
 async def test_bug2_item_dialog_takes_typing_at_once(blueprint: Path) -> None:
     app = editor_app(instance(blueprint, "locks"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await show_form(pilot)
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, ItemScreen)
@@ -308,9 +313,7 @@ async def test_form_reorders_items_and_removal_is_undoable(blueprint: Path) -> N
     path.write_text(json.dumps(data, indent=2) + "\n")
     app = editor_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await show_form(pilot)
         table = app.form.query_one("#spec-attributes")
         table.move_cursor(row=1)  # sk
         await pilot.pause()
@@ -351,9 +354,7 @@ async def test_form_field_typing_is_one_undo_step(blueprint: Path) -> None:
 async def test_form_shows_diagnostics_beside_their_field(blueprint: Path) -> None:
     app = editor_app(instance(blueprint, "locks"))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await show_form(pilot)
         app.editor.text = app.editor.text.replace('"hash_key": "LockID"', '"hash_key": "Nope"')
         await settle(pilot)
         line = app.form.query_one("#spec-hash_key-problem")
@@ -414,9 +415,7 @@ async def test_long_problem_messages_wrap_inside_the_pane(blueprint: Path, size:
 async def test_form_buttons_and_switch_labels_fit_a_narrow_form(blueprint: Path) -> None:
     app = editor_app(instance(blueprint, "orders"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await show_form(pilot)
         form = app.form
         right = form.content_region.right
         buttons = [b for row in form.query(".collection-buttons") for b in row.children]
@@ -443,9 +442,7 @@ async def test_form_edits_autoscaling_per_index_with_index_name_suggestions(blue
     path.write_text(json.dumps(data, indent=2) + "\n")
     app = editor_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
+        await show_form(pilot)
         tid = "aws_dynamodb-autoscaling_indexes"
         app.form.query_one(f"#{tid}").focus()
         await pilot.pause()
