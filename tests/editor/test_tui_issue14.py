@@ -503,3 +503,28 @@ async def test_the_editor_puts_the_collection_thresholds_back_when_it_closes(blu
         await settle(pilot)
         assert gc.get_threshold()[2] != before[2]
     assert gc.get_threshold() == before
+
+
+async def test_thousands_of_problems_show_the_open_files_first_and_a_count_of_the_rest(tmp_path: Path) -> None:
+    """A big blueprint with the policy pack's warnings: the table keeps to MAX_ROWS rows (each row is work on
+    every switch) with the open file's problems first, and a last row that says how many are not shown."""
+    from support.blueprints import write_blueprint
+
+    from facets_dynamo.tui.widgets.problems import MAX_ROWS
+
+    root = tmp_path / "bp"
+    write_blueprint(root, 120)
+    app = editor_app(instance(root, "t0050"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = app.problems
+        assert len(panel.diagnostics) > MAX_ROWS
+        assert panel.row_count == MAX_ROWS + 1
+        last = panel.get_row_at(MAX_ROWS)
+        assert f"{len(panel.diagnostics) - MAX_ROWS} more" in str(last[3])
+        assert panel.diagnostics[0].file.endswith("t0050.json")
+        assert str(len(panel.diagnostics) - sum(d.is_error for d in panel.diagnostics)) in panel.border_title
+        panel.move_cursor(row=MAX_ROWS)
+        panel.action_select_cursor()
+        await pilot.pause()
+        assert app.editor.text == instance(root, "t0050").read_text()  # the "more" row opens nothing
