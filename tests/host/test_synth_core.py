@@ -19,6 +19,7 @@ import pytest
 from conftest import ROOT, TESTS
 from hypothesis import given
 from hypothesis import strategies as st
+from support.terraform_text import terraform_literal
 
 from facets_dynamo.blueprint import load_workspace
 from facets_dynamo.host import Host, default_host
@@ -51,32 +52,6 @@ def read_tree(root: Path) -> dict[str, bytes]:
 
 def synth(path: Path, env: str = "default", host: Host | None = None) -> Synthesized:
     return synthesize_workspace(load_workspace([path], env), host=host or default_host())
-
-
-def terraform_literal(text: str) -> tuple[str, list[str]]:
-    """What Terraform makes of a JSON string: (the text with escapes and constant interpolations applied,
-    the non-constant interpolations it contains). ``%{`` directives are not expected at all."""
-    out, exprs, i = [], [], 0
-    while i < len(text):
-        if text.startswith(("$${", "%%{"), i):
-            out.append(text[i + 1 : i + 3])
-            i += 3
-        elif text.startswith("${", i):
-            end = text.index("}", i)
-            expr = text[i + 2 : end]
-            constant = re.fullmatch(r'"((?:[^"\\$%{}]|[$%](?!\{))*)"', expr)
-            if constant:
-                out.append(constant.group(1))
-            else:
-                exprs.append(expr)
-                out.append("\0")
-            i = end + 1
-        elif text.startswith("%{", i):
-            raise AssertionError(f"template directive in {text!r}")
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out), exprs
 
 
 def strings(value: Any) -> Iterator[str]:

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.dynamodb_emulation import create_and_roundtrip, create_table_kwargs, mocked_dynamodb
+from support.terraform_text import terraform_reads
 
 from facets_dynamo.blueprint import Workspace
 from facets_dynamo.environment import Environment
@@ -151,33 +152,6 @@ def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
     if adv or draw(st.booleans()):
         doc["advanced"] = {"aws_dynamodb": adv}
     return doc
-
-
-def terraform_reads(text: str, refs: list[str] | None = None) -> str:
-    """What Terraform makes of a JSON string: ``$${`` and ``%%{`` are escapes, ``${"..."}`` is constant text,
-    any other ``${...}`` is an interpolation (appended to ``refs``, read as NUL); a ``%{`` directive fails."""
-    out, i = [], 0
-    while i < len(text):
-        if text.startswith(("$${", "%%{"), i):
-            out.append(text[i + 1 : i + 3])
-            i += 3
-        elif text.startswith("${", i):
-            end = text.index("}", i)
-            expr = text[i + 2 : end]
-            constant = re.fullmatch(r'"((?:[^"\\$%{}]|[$%](?!\{))*)"', expr)
-            assert constant or refs is not None, f"interpolation ${{{expr}}} in {text!r}"
-            if constant:
-                out.append(constant.group(1))
-            else:
-                refs.append(expr)  # type: ignore[union-attr]
-                out.append("\0")
-            i = end + 1
-        elif text.startswith("%{", i):
-            raise AssertionError(f"template directive in {text!r}")
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
 
 
 ENGINE_TOKENS = re.compile(r"[$#&]\{TfToken\[")
