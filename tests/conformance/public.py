@@ -101,17 +101,27 @@ IMPORT_TS = CDK.format(commit="01b59c0eb32c2bba0807e0e1fa23f67504db786a", file="
 PITR_TS = CDK.format(commit="69b0fbbe30aa8090f6f2336dabdec962abe1dcfd", file="integ.dynamodb.pitr.ts")
 GLOBAL_TS = CDK.format(commit="0b463101f162d536b0bc2d5deb4fb6d36a229d4c", file="integ.global.ts")
 S = "S"
+
+
+def tfm_on_demand_with_policy() -> dict:
+    """The on-demand limits and resource policy the module's basic and resource-based-policy examples share
+    (a new copy each time: shapes must not share mutable parts)."""
+    return {
+        "global_secondary_indexes": [gsi("TitleIndex", "title", "age", "INCLUDE", ["id"], on_demand_throughput={
+            "max_write_request_units": 1, "max_read_request_units": 1})],
+        "on_demand_throughput": {"max_read_request_units": 1, "max_write_request_units": 1},
+        "resource_policy_statements": {"AllowDummyRoleAccess": {"principals": [
+            {"type": "AWS", "identifiers": ["arn:aws:iam::222222222222:role/DummyRole"]}],
+            "actions": ["dynamodb:GetItem"]}},
+    }
+
+
 SHAPES: list[Shape] = [
     # -- terraform-aws-modules/terraform-aws-dynamodb-table examples ------------------------------------
     Shape("tfm-basic", TFM.format(commit="0783a2bb34f9b3cdc41e8408685b5e594e084bb1", file="basic/main.tf"),
           doc("id", {"id": "N", "title": S, "age": "N"}, tags=TF_TAGS, range_key="title", table_class="STANDARD",
               deletion_protection_enabled=False, billing_mode="PAY_PER_REQUEST",
-              global_secondary_indexes=[gsi("TitleIndex", "title", "age", "INCLUDE", ["id"], on_demand_throughput={
-                  "max_write_request_units": 1, "max_read_request_units": 1})],
-              on_demand_throughput={"max_read_request_units": 1, "max_write_request_units": 1},
-              resource_policy_statements={"AllowDummyRoleAccess": {"principals": [
-                  {"type": "AWS", "identifiers": ["arn:aws:iam::222222222222:role/DummyRole"]}],
-                  "actions": ["dynamodb:GetItem"]}}),
+              **tfm_on_demand_with_policy()),
           note="the source sets billing_mode PROVISIONED together with on_demand_throughput, which DynamoDB "
                "refuses (DDB145): translated as PAY_PER_REQUEST"),
     Shape("tfm-autoscaling", TFM.format(commit="025bdabeb3b01c3e7a5a835fb633fba6adb32fb6", file="autoscaling/main.tf"),
@@ -176,12 +186,7 @@ SHAPES: list[Shape] = [
                                                   file="resource-based-policy/main.tf"),
           doc("id", {"id": "N", "title": S, "age": "N"}, tags=TF_TAGS, range_key="title", table_class="STANDARD",
               deletion_protection_enabled=False,
-              global_secondary_indexes=[gsi("TitleIndex", "title", "age", "INCLUDE", ["id"], on_demand_throughput={
-                  "max_write_request_units": 1, "max_read_request_units": 1})],
-              on_demand_throughput={"max_read_request_units": 1, "max_write_request_units": 1},
-              resource_policy_statements={"AllowDummyRoleAccess": {"principals": [
-                  {"type": "AWS", "identifiers": ["arn:aws:iam::222222222222:role/DummyRole"]}],
-                  "actions": ["dynamodb:GetItem"]}}),
+              **tfm_on_demand_with_policy()),
           note="the source's raw policy JSON names a placeholder table ARN; here Resource is the table itself"),
     # -- aws/aws-cdk integration tests ---------------------------------------------------------------
     Shape("cdk-integ-table", CDK.format(commit="117f411a4897891dbb18ccea03866fa3fba1f788", file="integ.dynamodb.ts"),
